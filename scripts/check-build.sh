@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the Pepr module and checks what it emitted: the module YAML exists, the webhooks cover
+# what the capability binds, and the module Secret stays under Kubernetes' 1 MiB object limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf dist
+npx pepr build > .build.log 2>&1 || { cat .build.log; exit 1; }
+shopt -s nullglob
+yamls=(dist/pepr-module-*.yaml)
+if [ ${#yamls[@]} -ne 1 ]; then
+  cat .build.log
+  echo "check-build: pepr build wrote no dist/pepr-module-*.yaml" >&2
+  exit 1
+fi
+node scripts/check-module-yaml.js "${yamls[0]}"
+rm -f .build.log
