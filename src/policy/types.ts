@@ -4,7 +4,7 @@
  * (deny at `kubectl apply`) and translation (status conditions) use the same functions, so a user
  * reads the same words in both places.
  */
-import type { Service } from "../apis";
+import type { ReferenceGrant, Service } from "../apis";
 
 /** Condition reasons the policy can give (Gateway API and Envoy Gateway strings where they exist). */
 export type PolicyReason =
@@ -43,4 +43,9 @@ export interface PolicyConfig {
 /** Looks up the objects a check needs. Admission reads the API; standalone reads the files. */
 export interface PolicyLookup {
   service(namespace: string, name: string): Promise<Service | undefined> | Service | undefined;
+  /**
+   * The ReferenceGrants of a namespace. Optional: without it, cross-namespace references are not
+   * checked at admission (the translator still reports RefNotPermitted).
+   */
+  referenceGrants?(namespace: string): Promise<ReferenceGrant[]> | ReferenceGrant[];
 }
