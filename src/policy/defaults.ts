@@ -13,7 +13,7 @@
  * lowercased without a trailing dot.
  */
 import type { Backend, HTTPRoute } from "../apis";
-import { normaliseHostname } from "./hostname";
+import { isDnsSyntax, normaliseHostname } from "./hostname";
 import { isRecord } from "./report";
 
 type Obj = Record<string, unknown>;
@@ -35,8 +35,12 @@ function each(list: unknown, fn: (item: Obj) => void): void {
   if (Array.isArray(list)) for (const item of list) if (isRecord(item)) fn(item);
 }
 
-/** Hostnames the defaulting may rewrite: the characters the CRD pattern allows, bounded length. */
-const PLAIN_HOSTNAME = /^[A-Za-z0-9*.-]{1,254}$/;
+/** Rewrites a hostname only when the result is well-formed; anything else is left for validation. */
+function normalisedOrSame(hostname: string): string {
+  if (hostname.length > 254) return hostname;
+  const normal = normaliseHostname(hostname);
+  return isDnsSyntax(normal) ? normal : hostname;
+}
 
 export function defaultBackend(obj: Backend): Backend {
   const out = copy(obj);
@@ -46,9 +50,7 @@ export function defaultBackend(obj: Backend): Backend {
   if (isRecord(spec.tls)) setDefault(spec.tls, "insecureSkipVerify", false);
   each(spec.endpoints, ep => {
     const fqdn = ep.fqdn;
-    if (isRecord(fqdn) && typeof fqdn.hostname === "string" && PLAIN_HOSTNAME.test(fqdn.hostname)) {
-      fqdn.hostname = normaliseHostname(fqdn.hostname);
-    }
+    if (isRecord(fqdn) && typeof fqdn.hostname === "string") fqdn.hostname = normalisedOrSame(fqdn.hostname);
   });
   return out;
 }

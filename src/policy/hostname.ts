@@ -25,6 +25,12 @@ export function normaliseHostname(name: string): string {
   return lower.length > 1 && lower.endsWith(".") && !lower.endsWith("..") ? lower.slice(0, -1) : lower;
 }
 
+/** DNS-1123 subdomain syntax (lowercase), optionally with a leading "*." wildcard label. */
+export function isDnsSyntax(name: string): boolean {
+  const bare = name.startsWith("*.") ? name.slice(2) : name;
+  return bare.length > 0 && bare.length <= MAX_NAME && bare.split(".").every(label => LABEL.test(label));
+}
+
 /**
  * WHATWG URL "ends in a number": a last label of only digits, or 0x followed by hex digits, makes
  * the URL host parser treat the whole name as an IPv4 address (or reject it).
@@ -77,7 +83,7 @@ function syntaxFinding(original: string, name: string): HostnameFinding | undefi
       message: `${quote(original)} is a wildcard, which cannot be resolved to endpoints; name one host, e.g. ${quote(`www${name.slice(1)}`)}`,
     };
   }
-  if (!name.split(".").every(label => LABEL.test(label))) {
+  if (!isDnsSyntax(name)) {
     return {
       reason: "InvalidHostname",
       message:
