@@ -61,14 +61,28 @@ function inRange(addr: Address, cidr: [Address, number]): boolean {
 }
 
 /**
+ * Whether ipaddr.js's IPv4 parser is worth asking: only digits, hex letters, "x" and dots can
+ * form an IPv4 address in any inet_aton notation. (ipaddr.js answers "no" by throwing, which is
+ * slow, so ordinary names skip it.)
+ */
+export function mayBeIPv4(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20; // ASCII lowercase
+    const digit = c >= 0x30 && c <= 0x39;
+    if (!(digit || (c >= 0x61 && c <= 0x66) || c === 0x78 || text.charCodeAt(i) === 0x2e)) return false;
+  }
+  return text.length > 0;
+}
+
+/**
  * Parses an address written in plain form only: dotted-quad decimal IPv4 without leading zeros,
  * or IPv6 text (an embedded IPv4 tail in dotted-quad decimal), without brackets or zone index.
  */
 export function parsePlainAddress(text: string): Address | undefined {
   if (text.length > 45 || text.includes("%") || text.includes("[")) return undefined;
   try {
-    if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-    if (!text.includes(":") || !ipaddr.IPv6.isValid(text)) return undefined;
+    if (!text.includes(":")) return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
+    if (!ipaddr.IPv6.isValid(text)) return undefined;
     if (text.includes(".") && !ipaddr.IPv4.isValidFourPartDecimal(text.slice(text.lastIndexOf(":") + 1))) {
       return undefined;
     }

@@ -6,7 +6,7 @@
  * cluster-internal names.
  */
 import ipaddr from "ipaddr.js";
-import { type Address, classifyAddress, formatAddress } from "./address";
+import { type Address, classifyAddress, formatAddress, mayBeIPv4 } from "./address";
 import { metadataNameOwner } from "./metadata";
 import { quote } from "./report";
 import type { PolicyConfig, PolicyReason } from "./types";
@@ -46,7 +46,7 @@ function endsInNumber(name: string): boolean {
 function addressLiteral(name: string): Address | undefined {
   const bare = name.startsWith("[") && name.endsWith("]") ? name.slice(1, -1) : name;
   try {
-    if (ipaddr.IPv4.isValid(bare)) return ipaddr.IPv4.parse(bare);
+    if (mayBeIPv4(bare) && ipaddr.IPv4.isValid(bare)) return ipaddr.IPv4.parse(bare);
     if (bare.includes(":") && ipaddr.IPv6.isValid(bare)) return ipaddr.IPv6.parse(bare);
   } catch {
     return undefined;

@@ -9,8 +9,10 @@ import { RE2JS } from "re2js";
 /** Longest pattern compiled (the HTTPRoute CRD allows 1024 for paths, 4096 for header values). */
 export const MAX_PATTERN = 4096;
 
-const CACHE_LIMIT = 512;
+/** The memo keeps patterns up to this many characters in total (about 2 MB), oldest out first. */
+const CACHE_CHARS = 1_000_000;
 const cache = new Map<string, string | null>();
+let cachedChars = 0;
 
 function compileError(pattern: string): string | null {
   try {
@@ -23,6 +25,16 @@ function compileError(pattern: string): string | null {
   }
 }
 
+function remember(pattern: string, result: string | null): void {
+  cachedChars += pattern.length;
+  cache.set(pattern, result);
+  for (const oldest of cache.keys()) {
+    if (cachedChars <= CACHE_CHARS) break;
+    cachedChars -= oldest.length;
+    cache.delete(oldest);
+  }
+}
+
 /**
  * Why RE2 would reject the pattern, or undefined when it compiles. Results are memoised (a
  * bounded cache): the same route is validated on every update.
@@ -32,8 +44,7 @@ export function re2Error(pattern: string): string | undefined {
   let result = cache.get(pattern);
   if (result === undefined) {
     result = compileError(pattern);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(pattern, result);
+    remember(pattern, result);
   }
   return result ?? undefined;
 }
