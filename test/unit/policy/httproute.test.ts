@@ -117,6 +117,14 @@ describe("HTTPRoute: accepted with a warning, never denied", () => {
     }
   });
 
+  it("caps warnings and summarises the rest", async () => {
+    const rules = Array.from({ length: 16 }, (_, i) => ({ backendRefs: Array.from({ length: 16 }, (_, j) => ref(`missing-${i}-${j}`)) }));
+    const r = await validateHTTPRoute(route(rules), lookupOf([]), config());
+    expect(r.violations).toEqual([]);
+    expect(r.warnings).toHaveLength(21);
+    expect(r.warnings[20]).toBe("236 more warnings not shown");
+  });
+
   it("warns about a cross-namespace reference without a ReferenceGrant (RefNotPermitted)", async () => {
     const r = await validateHTTPRoute(route([{ backendRefs: [ref("web", { namespace: "other" })] }]), lookupOf([OTHER_WEB]), config());
     expect(r.violations).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateBackend } from "../../../src/policy";
+import { policyConfigProblems, validateBackend } from "../../../src/policy";
 import { config, ip } from "./helpers";
 
 const FIELD = "spec.endpoints[0].ip.address";
@@ -114,5 +114,14 @@ describe("Backend ip endpoints: configuration", () => {
     const cfg = config({ deniedCIDRs: ["not-a-cidr", "10.0.0.0/8"] });
     expect(validateBackend(ip("10.1.2.3"), cfg).violations).toHaveLength(1);
     expect(validateBackend(ip("8.8.8.8"), cfg).violations).toEqual([]);
+  });
+});
+
+describe("policyConfigProblems", () => {
+  it("names deniedCIDRs entries that are not CIDRs or addresses, and an empty cluster domain", () => {
+    expect(policyConfigProblems(config({ deniedCIDRs: ["10.0.0.0/8", "fd00::/8", "192.0.2.1"] }))).toEqual([]);
+    const problems = policyConfigProblems(config({ deniedCIDRs: ["10.0.0.0/33", "nope"], clusterDomain: "" }));
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain("10.0.0.0/33");
   });
 });
