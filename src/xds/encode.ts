@@ -1,0 +1,164 @@
+/**
+ * Encoding with the real Envoy protos: the descriptor compiled by scripts/gen-protos.js from the
+ * .proto files that @grpc/grpc-js-xds ships. protobufjs drops unknown or misspelled fields without
+ * a word, so `strictProblems` walks a message against its type first and names every field the
+ * proto does not declare; `encodeResource` refuses a message with any.
+ */
+import { createHash } from "node:crypto";
+import * as protobuf from "protobufjs";
+import descriptor from "./generated/envoy-protos.json";
+import { type EncodedResource, type EnvoyMessage, type TypeUrl, messageName } from "./types";
+
+let root: protobuf.Root | undefined;
+
+/** The Envoy proto root, built once from the bundled descriptor. */
+export function envoyRoot(): protobuf.Root {
+  if (!root) {
+    root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+    root.resolveAll();
+  }
+  return root;
+}
+
+const types = new Map<string, protobuf.Type>();
+
+/** A message type by fully qualified name (without the leading dot). */
+export function messageType(name: string): protobuf.Type {
+  let type = types.get(name);
+  if (!type) {
+    type = envoyRoot().lookupType(name);
+    types.set(name, type);
+  }
+  return type;
+}
+
+const DURATION = "google.protobuf.Duration";
+const ANY = "google.protobuf.Any";
+const STRUCT_LIKE = new Set(["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"]);
+
+function fullName(type: protobuf.Type): string {
+  return type.fullName.replace(/^\./, "");
+}
+
+/**
+ * Every problem of `value` as a message of type `typeName`: fields the proto does not declare,
+ * an Any whose `@type` is unknown, and values of the wrong JSON shape. Empty means it encodes
+ * exactly what was written.
+ */
+export function strictProblems(typeName: string, value: unknown, at = ""): string[] {
+  return checkMessage(messageType(typeName), value, at || typeName);
+}
+
+function checkMessage(type: protobuf.Type, value: unknown, at: string): string[] {
+  const name = fullName(type);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${at}: expected a ${name} object`];
+  if (STRUCT_LIKE.has(name)) return [];
+  const obj = value as Record<string, unknown>;
+  if (name === ANY) {
+    const url = obj["@type"];
+    if (typeof url !== "string") return [`${at}: Any without @type`];
+    let inner: protobuf.Type;
+    try {
+      inner = messageType(url.slice(url.lastIndexOf("/") + 1));
+    } catch {
+      return [`${at}: unknown @type ${url}`];
+    }
+    const rest = { ...obj };
+    delete rest["@type"];
+    return checkMessage(inner, rest, `${at}<${fullName(inner)}>`);
+  }
+  const problems: string[] = [];
+  const oneofsSet = new Map<string, string>();
+  for (const [key, v] of Object.entries(obj)) {
+    const field = type.fields[key];
+    if (!field) {
+      problems.push(`${at}.${key}: not a field of ${name}`);
+      continue;
+    }
+    if (v === undefined || v === null) continue;
+    if (field.partOf) {
+      const other = oneofsSet.get(field.partOf.name);
+      if (other) problems.push(`${at}.${key}: oneof ${field.partOf.name} already set by ${other}`);
+      else oneofsSet.set(field.partOf.name, key);
+    }
+    problems.push(...checkField(field, v, `${at}.${key}`));
+  }
+  return problems;
+}
+
+function checkField(field: protobuf.Field, value: unknown, at: string): string[] {
+  field.resolve();
+  if (field.map) {
+    if (typeof value !== "object" || Array.isArray(value)) return [`${at}: expected a map`];
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => checkValue(field, v, `${at}[${k}]`));
+  }
+  if (field.repeated) {
+    if (!Array.isArray(value)) return [`${at}: expected a list`];
+    return value.flatMap((v, i) => checkValue(field, v, `${at}[${i}]`));
+  }
+  return checkValue(field, value, at);
+}
+
+function checkValue(field: protobuf.Field, value: unknown, at: string): string[] {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Type) {
+    if (fullName(rt) === DURATION && typeof value === "object" && value !== null) {
+      const extra = Object.keys(value).filter(k => k !== "seconds" && k !== "nanos");
+      return extra.map(k => `${at}.${k}: not a field of ${DURATION}`);
+    }
+    return checkMessage(rt, value, at);
+  }
+  if (rt instanceof protobuf.Enum) {
+    if (typeof value === "string" && !(value in rt.values)) return [`${at}: ${value} is not a value of ${rt.name}`];
+    if (typeof value !== "string" && typeof value !== "number") return [`${at}: expected an enum value`];
+    return [];
+  }
+  switch (field.type) {
+    case "string":
+      return typeof value === "string" ? [] : [`${at}: expected a string`];
+    case "bool":
+      return typeof value === "boolean" ? [] : [`${at}: expected a boolean`];
+    case "bytes":
+      return typeof value === "string" || value instanceof Uint8Array ? [] : [`${at}: expected bytes`];
+    case "double":
+    case "float":
+      return typeof value === "number" ? [] : [`${at}: expected a number`];
+    default: // integer types
+      return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value))
+        ? []
+        : [`${at}: expected an integer`];
+  }
+}
+
+/** Encodes a message of the type of `typeUrl` (or a fully qualified message name). */
+export function encodeMessage(typeUrlOrName: string, message: EnvoyMessage): Uint8Array {
+  const name = typeUrlOrName.startsWith("type.googleapis.com/") ? messageName(typeUrlOrName as TypeUrl) : typeUrlOrName;
+  const type = messageType(name);
+  return type.encode(type.fromObject(message)).finish();
+}
+
+/** Decodes bytes of a message type to the same plain-object shape render produces. */
+export function decodeMessage(typeUrlOrName: string, bytes: Uint8Array): EnvoyMessage {
+  const name = typeUrlOrName.startsWith("type.googleapis.com/") ? messageName(typeUrlOrName as TypeUrl) : typeUrlOrName;
+  const type = messageType(name);
+  return type.toObject(type.decode(bytes), { enums: String, longs: Number, bytes: String, json: true }) as EnvoyMessage;
+}
+
+/** The resource name of a message: `name`, or `clusterName` for ClusterLoadAssignment. */
+export function resourceName(message: EnvoyMessage): string {
+  const name = message.name ?? message.clusterName;
+  if (typeof name !== "string" || name === "") throw new Error("resource without a name");
+  return name;
+}
+
+export function contentHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+}
+
+/** Checks strictly, encodes, and versions one resource by the hash of its bytes. */
+export function encodeResource(typeUrl: TypeUrl, message: EnvoyMessage): EncodedResource {
+  const problems = strictProblems(messageName(typeUrl), message);
+  if (problems.length > 0) throw new Error(`invalid ${messageName(typeUrl)}: ${problems.slice(0, 5).join("; ")}`);
+  const bytes = encodeMessage(typeUrl, message);
+  return { name: resourceName(message), typeUrl, version: contentHash(bytes), bytes, message };
+}
