@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Checks the module YAML that `pepr build` emitted: every required webhook rule, the watcher
- * Deployment, and the size of the module Secret (Kubernetes refuses objects over 1 MiB).
+ * Checks the module YAML that `pepr build` emitted: every required webhook rule (group, resource,
+ * operation, and every served version reached directly or through matchPolicy Equivalent), and
+ * the size of the module Secret (Kubernetes refuses objects over 1 MiB).
  * Usage: node scripts/check-module-yaml.js dist/pepr-module-envoy-gateway.yaml
  */
 "use strict";
@@ -13,22 +14,34 @@ const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map(d => d.to
 const problems = [];
 const find = kind => docs.filter(d => d.kind === kind);
 
-// Webhook rules: resource -> operations that must be covered, per webhook kind.
-const required = {
-  MutatingWebhookConfiguration: { backends: ["CREATE", "UPDATE"], httproutes: ["CREATE", "UPDATE"] },
-  ValidatingWebhookConfiguration: { backends: ["CREATE", "UPDATE"], httproutes: ["CREATE", "UPDATE"] },
-};
-for (const [kind, resources] of Object.entries(required)) {
+// Webhook rules: what must be covered, per webhook kind. `versions` are the served versions of
+// the CRD; a rule naming fewer of them needs matchPolicy Equivalent (the API server then converts
+// requests for the other versions to the one the rule names).
+const resources = [
+  { group: "gateway.envoyproxy.io", resource: "backends", versions: ["v1alpha1"], ops: ["CREATE", "UPDATE"] },
+  { group: "gateway.networking.k8s.io", resource: "httproutes", versions: ["v1", "v1beta1"], ops: ["CREATE", "UPDATE"] },
+];
+const has = (list, value) => (list || []).includes(value) || (list || []).includes("*");
+for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
   const configs = find(kind);
   if (configs.length === 0) {
     problems.push(`no ${kind}`);
     continue;
   }
-  const rules = configs.flatMap(c => (c.webhooks || []).flatMap(w => w.rules || []));
-  for (const [resource, ops] of Object.entries(resources)) {
+  const webhooks = configs.flatMap(c => c.webhooks || []);
+  for (const { group, resource, versions, ops } of resources) {
     for (const op of ops) {
-      const covered = rules.some(r => (r.resources || []).includes(resource) && (r.operations || []).includes(op));
-      if (!covered) problems.push(`${kind} does not cover ${op} ${resource}`);
+      const covering = webhooks.filter(w =>
+        (w.rules || []).some(r => has(r.apiGroups, group) && has(r.resources, resource) && has(r.operations, op)),
+      );
+      if (covering.length === 0) {
+        problems.push(`${kind} does not cover ${op} ${group} ${resource}`);
+        continue;
+      }
+      const reached = covering.some(
+        w => w.matchPolicy === "Equivalent" || versions.every(v => (w.rules || []).some(r => has(r.apiVersions, v))),
+      );
+      if (!reached) problems.push(`${kind} covers ${op} ${resource} only for some of ${versions.join(", ")} (matchPolicy is not Equivalent)`);
     }
   }
 }

@@ -13,7 +13,7 @@ export { validateBackend, checkBackendEndpoint } from "./backend";
 export { validateHTTPRoute } from "./httproute";
 export { defaultBackend, defaultHTTPRoute } from "./defaults";
 export { externalNameViolation } from "./refs";
-export { MAX_REPORTED_VIOLATIONS } from "./report";
+export { MAX_REPORTED_VIOLATIONS, denialMessage, formatViolation } from "./report";
 export * from "./types";
 
 function groupOf(apiVersion: unknown): string | undefined {

@@ -79,3 +79,17 @@ export function capWarnings(all: string[]): string[] {
   const hidden = unique.length - MAX_REPORTED_VIOLATIONS;
   return [...unique.slice(0, MAX_REPORTED_VIOLATIONS), `${hidden} more warning${hidden === 1 ? "" : "s"} not shown`];
 }
+
+/**
+ * One violation as a line a user reads: `field: message`, or the message alone when it already
+ * starts with its field (or concerns the whole object).
+ */
+export function formatViolation(v: Violation): string {
+  if (v.field === ROOT || v.message.startsWith(`${v.field} `) || v.message.startsWith(`${v.field}:`)) return v.message;
+  return `${v.field}: ${v.message}`;
+}
+
+/** Every violation in one message, as admission denials and `peg validate` print them. */
+export function denialMessage(violations: Violation[]): string {
+  return violations.map(formatViolation).join("; ");
+}

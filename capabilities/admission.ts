@@ -1,0 +1,153 @@
+/**
+ * Admission handlers behind the capability's Mutate and Validate bindings. They adapt Pepr's
+ * request wrappers to the pure policy in src/policy and read the API for the lookups the policy
+ * needs (the Service behind a backendRef, the ReferenceGrants of a namespace).
+ *
+ * Nothing here throws on user input: a throw inside Validate becomes a 500 "Action failed", and
+ * inside Mutate a rejection (onError: reject). Failed lookups become admission warnings.
+ */
+import { K8s, Log, a, kind, type PeprMutateRequest, type PeprValidateRequest } from "pepr";
+import { GVK, type Backend, type HTTPRoute, type ReferenceGrant, type Service } from "../src/apis";
+import { loadConfig, type Config } from "../src/config";
+import {
+  defaultBackend,
+  defaultHTTPRoute,
+  denialMessage,
+  policyConfigProblems,
+  validateObject,
+  type PolicyLookup,
+} from "../src/policy";
+
+type Obj = a.GenericKind;
+type ValidateResponse = ReturnType<PeprValidateRequest<Obj>["Approve"]>;
+
+/** What the bindings select: the served version each webhook rule names, and its resource. */
+export const BACKEND = { ...GVK.Backend, plural: "backends" };
+export const HTTPROUTE = { ...GVK.HTTPRoute, plural: "httproutes" };
+const REFERENCE_GRANT = { ...GVK.ReferenceGrant, plural: "referencegrants" };
+
+/** A lookup that takes longer than this becomes a warning, well inside the webhook timeout. */
+let lookupTimeoutMs = 3_000;
+
+/** For tests: shortens the lookup timeout. */
+export function setLookupTimeout(ms: number): void {
+  lookupTimeoutMs = ms;
+}
+
+let config: Config | undefined;
+
+/** The configuration, read from the environment on first use (never at import: `pepr build` imports this). */
+function currentConfig(): Config {
+  if (!config) {
+    config = loadConfig(process.env);
+    for (const problem of policyConfigProblems(config.policy)) Log.warn(`envoy-gateway configuration: ${problem}`);
+  }
+  return config;
+}
+
+/** For tests: forget the cached configuration so the next request reads the environment again. */
+export function reloadConfig(): void {
+  config = undefined;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null && typeof (err as { status?: unknown }).status === "number"
+    ? (err as { status: number }).status
+    : undefined;
+}
+
+/** kubernetes-fluent-client rejects with the HTTP response; turn it into a short Error. */
+function apiError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const status = statusOf(err);
+  const data = typeof err === "object" && err !== null ? (err as { data?: { message?: unknown } }).data : undefined;
+  const detail = typeof data?.message === "string" ? data.message : (err as { statusText?: string })?.statusText;
+  return new Error(status ? `API server answered ${status}${detail ? `: ${detail}` : ""}` : String(err));
+}
+
+function within<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${lookupTimeoutMs} ms`)), lookupTimeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function getService(namespace: string, name: string): Promise<Service | undefined> {
+  try {
+    return (await within("reading the Service", K8s(kind.Service).InNamespace(namespace).Get(name))) as Service;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw apiError(err);
+  }
+}
+
+async function listReferenceGrants(namespace: string): Promise<ReferenceGrant[]> {
+  try {
+    const list = await within(
+      "listing ReferenceGrants",
+      K8s(a.GenericKind, { kindOverride: REFERENCE_GRANT }).InNamespace(namespace).Get(),
+    );
+    return (list.items ?? []) as ReferenceGrant[];
+  } catch (err) {
+    throw apiError(err);
+  }
+}
+
+/** Lookups through the API server, as the admission pods make them. */
+export const apiLookup: PolicyLookup = { service: getService, referenceGrants: listReferenceGrants };
+
+/** Runs a defaulting function; on any failure the object is left as it was, for validation to judge. */
+function applyDefaults<T>(req: PeprMutateRequest<Obj>, fn: (obj: T) => T): void {
+  try {
+    req.Raw = fn(req.Raw as T) as Obj;
+  } catch (err) {
+    Log.warn(`envoy-gateway: defaulting skipped: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Mutate: Backend defaults (type, insecureSkipVerify) and normalised fqdn hostnames. */
+export function mutateBackend(req: PeprMutateRequest<Obj>): void {
+  applyDefaults<Backend>(req, defaultBackend);
+}
+
+/** Mutate: HTTPRoute defaults the CRD leaves implicit (ref group/kind, weight 1, PathPrefix "/"). */
+export function mutateHTTPRoute(req: PeprMutateRequest<Obj>): void {
+  applyDefaults<HTTPRoute>(req, defaultHTTPRoute);
+}
+
+function sameJSON(x: unknown, y: unknown): boolean {
+  try {
+    return JSON.stringify(x) === JSON.stringify(y);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An UPDATE that leaves the spec as it was (labels, annotations, finalizers) or touches an object
+ * being deleted is not blocked by rules the stored object already broke: denying it would only
+ * stop its owner from cleaning it up. The violations are still returned as warnings.
+ */
+function ratchets(req: PeprValidateRequest<Obj>): boolean {
+  if (req.Request.operation !== "UPDATE") return false;
+  const raw = req.Raw as { spec?: unknown; metadata?: { deletionTimestamp?: unknown } };
+  if (raw.metadata?.deletionTimestamp) return true;
+  const old = req.OldResource as { spec?: unknown } | undefined;
+  return old !== undefined && old !== null && sameJSON(old.spec, raw.spec);
+}
+
+/** Validate: the policy's verdict; violations deny with one message naming every field. */
+export async function validateRequest(req: PeprValidateRequest<Obj>): Promise<ValidateResponse> {
+  try {
+    const { violations, warnings } = await validateObject(req.Raw, apiLookup, currentConfig().policy);
+    if (violations.length === 0) return req.Approve(warnings.length > 0 ? warnings : undefined);
+    const message = denialMessage(violations);
+    if (ratchets(req)) return req.Approve([...warnings, `allowed because the spec did not change, but: ${message}`]);
+    return req.Deny(message, 422, warnings.length > 0 ? warnings : undefined);
+  } catch (err) {
+    // validateObject never rejects; this is a last guard so a bug is a clear denial, not a 500.
+    Log.error(`envoy-gateway: validation failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return req.Deny("the object could not be checked by the envoy-gateway admission policy; try again or contact the operator", 422);
+  }
+}
