@@ -60,7 +60,7 @@ export function normalizeRef(ref: unknown, objectNamespace: string | undefined):
 interface ListShape {
   /** Field holding the reference in each entry: parentRef or ancestorRef. */
   refField: "parentRef" | "ancestorRef";
-  objectNamespace: string | undefined;
+  objectNamespace?: string;
   controllerName: string;
 }
 
