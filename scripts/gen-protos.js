@@ -35,6 +35,7 @@ const entries = [
   "envoy/extensions/upstreams/http/v3/http_protocol_options.proto",
   "envoy/extensions/access_loggers/stream/v3/stream.proto",
   "envoy/admin/v3/config_dump_shared.proto",
+  "envoy/admin/v3/config_dump.proto",
 ];
 
 function build() {

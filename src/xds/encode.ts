@@ -36,8 +36,15 @@ const DURATION = "google.protobuf.Duration";
 const ANY = "google.protobuf.Any";
 const STRUCT_LIKE = new Set(["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"]);
 
+const fullNames = new WeakMap<protobuf.Type, string>();
+
 function fullName(type: protobuf.Type): string {
-  return type.fullName.replace(/^\./, "");
+  let name = fullNames.get(type);
+  if (name === undefined) {
+    name = type.fullName.replace(/^\./, "");
+    fullNames.set(type, name);
+  }
+  return name;
 }
 
 /**
@@ -46,7 +53,97 @@ function fullName(type: protobuf.Type): string {
  * exactly what was written.
  */
 export function strictProblems(typeName: string, value: unknown, at = ""): string[] {
-  return checkMessage(messageType(typeName), value, at || typeName);
+  const type = messageType(typeName);
+  if (messageOk(type, value)) return [];
+  return checkMessage(type, value, at || typeName);
+}
+
+/**
+ * The fast path of strictProblems: true when `value` has no problem at all. Same rules as
+ * checkMessage, but allocates nothing and stops at the first problem; checkMessage then names
+ * every problem with its path.
+ */
+function messageOk(type: protobuf.Type, value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const name = fullName(type);
+  if (STRUCT_LIKE.has(name)) return true;
+  const obj = value as Record<string, unknown>;
+  if (name === ANY) {
+    const url = obj["@type"];
+    if (typeof url !== "string") return false;
+    let inner: protobuf.Type;
+    try {
+      inner = messageType(url.slice(url.lastIndexOf("/") + 1));
+    } catch {
+      return false;
+    }
+    for (const key in obj) {
+      if (key !== "@type" && !fieldOk(inner, key, obj[key])) return false;
+    }
+    return oneofsOk(inner, obj);
+  }
+  for (const key in obj) {
+    if (!fieldOk(type, key, obj[key])) return false;
+  }
+  return oneofsOk(type, obj);
+}
+
+function fieldOk(type: protobuf.Type, key: string, v: unknown): boolean {
+  const field = type.fields[key];
+  if (!field) return false;
+  if (v === undefined || v === null) return true;
+  if (field.map) {
+    if (typeof v !== "object" || Array.isArray(v)) return false;
+    for (const k in v as Record<string, unknown>) if (!valueOk(field, (v as Record<string, unknown>)[k])) return false;
+    return true;
+  }
+  if (field.repeated) {
+    if (!Array.isArray(v)) return false;
+    for (const item of v) if (!valueOk(field, item)) return false;
+    return true;
+  }
+  return valueOk(field, v);
+}
+
+function oneofsOk(type: protobuf.Type, obj: Record<string, unknown>): boolean {
+  for (const oneof of type.oneofsArray) {
+    let set = 0;
+    for (const fieldName of oneof.oneof) {
+      const v = obj[fieldName];
+      if (v !== undefined && v !== null) set++;
+    }
+    if (set > 1) return false;
+  }
+  return true;
+}
+
+function valueOk(field: protobuf.Field, value: unknown): boolean {
+  if (!field.resolvedType) field.resolve();
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Type) {
+    if (fullName(rt) === DURATION && typeof value === "object" && value !== null) {
+      for (const k in value) if (k !== "seconds" && k !== "nanos") return false;
+      return true;
+    }
+    return messageOk(rt, value);
+  }
+  if (rt instanceof protobuf.Enum) {
+    if (typeof value === "string") return value in rt.values;
+    return typeof value === "number";
+  }
+  switch (field.type) {
+    case "string":
+      return typeof value === "string";
+    case "bool":
+      return typeof value === "boolean";
+    case "bytes":
+      return typeof value === "string" || value instanceof Uint8Array;
+    case "double":
+    case "float":
+      return typeof value === "number";
+    default:
+      return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value));
+  }
 }
 
 function checkMessage(type: protobuf.Type, value: unknown, at: string): string[] {

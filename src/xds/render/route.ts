@@ -22,10 +22,11 @@ import { renderAction } from "./route-action";
 
 const CORS_POLICY = "envoy.extensions.filters.http.cors.v3.CorsPolicy";
 
-export function renderRouteConfig(rc: RouteConfigIR): EnvoyMessage {
+/** `virtualHost` renders one virtual host (a memoising caller passes its own; same result). */
+export function renderRouteConfig(rc: RouteConfigIR, virtualHost: (vh: VirtualHostIR) => EnvoyMessage = renderVirtualHost): EnvoyMessage {
   return {
     name: rc.name,
-    virtualHosts: rc.virtualHosts.map(renderVirtualHost),
+    virtualHosts: rc.virtualHosts.map(vh => virtualHost(vh)),
     validateClusters: { value: false },
     ignorePortInHostMatching: true,
   };
@@ -36,7 +37,7 @@ export function usesCors(rc: RouteConfigIR): boolean {
   return rc.virtualHosts.some(vh => vh.routes.some(r => r.cors !== undefined));
 }
 
-function renderVirtualHost(vh: VirtualHostIR): EnvoyMessage {
+export function renderVirtualHost(vh: VirtualHostIR): EnvoyMessage {
   return { name: vh.name, domains: [...vh.domains], routes: vh.routes.map(renderRoute) };
 }
 
