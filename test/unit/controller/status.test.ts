@@ -41,7 +41,7 @@ class FakeApi implements StatusClient {
 
 const gatewayClass = (name: string, controllerName: string) => ({ kind: "GatewayClass", metadata: { name, uid: `gc-${name}` }, spec: { controllerName } });
 const gateway = (name: string, className: string) => ({ kind: "Gateway", metadata: { namespace: "apps", name, uid: `gw-${name}` }, spec: { gatewayClassName: className, listeners: [] } });
-const route = (name: string, status?: unknown) => ({ kind: "HTTPRoute", metadata: { namespace: "apps", name, uid: `r-${name}`, generation: 1 }, spec: { parentRefs: [{ name: "eg" }] }, ...(status ? { status } : {}) });
+const route = (name: string, status?: Record<string, unknown>) => ({ kind: "HTTPRoute", metadata: { namespace: "apps", name, uid: `r-${name}`, generation: 1 }, spec: { parentRefs: [{ name: "eg" }] }, ...(status ? { status } : {}) });
 
 const accepted = (gen = 1) => [{ type: "Accepted", status: "True" as const, reason: "Accepted", message: "ok", observedGeneration: gen }];
 const routeEntry = (name: string, conditions = accepted()): StatusEntry => ({
