@@ -119,8 +119,13 @@ export interface ForwardActionIR {
 
 export interface RedirectActionIR {
   kind: "redirect";
+  /** As the filter wrote it; once bound to a listener (bindRouteToListener) the effective scheme. */
   scheme?: string;
   hostname?: string;
+  /**
+   * As the filter wrote it; once bound to a listener, the effective Location port. Render leaves a
+   * scheme's well-known port (http 80, https 443) out of the Location header.
+   */
   port?: number;
   path?: { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string };
   statusCode: 301 | 302 | 303 | 307 | 308;

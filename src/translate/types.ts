@@ -45,7 +45,16 @@ export interface RouteTranslation {
   resolvedRefs: ComputedCondition;
   /** Set when the route cannot be accepted whatever its parents (e.g. an unsupported filter). */
   notAccepted?: ComputedCondition;
-  /** `namespace/name` of every BackendTLSPolicy applied to one of the clusters. */
+  /**
+   * Added (optional): set when some rules, not all, are invalid and were dropped. A
+   * `PartiallyInvalid` condition (status True, message starting "Dropped Rule") for every parent
+   * that accepts the route, next to Accepted=True.
+   */
+  partiallyInvalid?: ComputedCondition;
+  /**
+   * `namespace/name` of every BackendTLSPolicy applied to one of the clusters, and of those that
+   * name the same target but lost a conflict or are invalid (so that they get status too).
+   */
   backendTLSPolicies: string[];
 }
 
