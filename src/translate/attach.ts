@@ -1,0 +1,152 @@
+/**
+ * Route attachment: each parentRef of an HTTPRoute that names one of our Gateways selects the
+ * listeners matching its sectionName and port (none: NoMatchingParent), keeps those whose
+ * allowedRoutes admit the route's kind and namespace (none: NotAllowedByListeners), and of those
+ * the ones whose hostname intersects the route's hostnames (none: NoMatchingListenerHostname).
+ * The route attaches to every listener left, with the intersected hostnames, unless route-level
+ * translation refused the route as a whole. Listener status does not affect attachment; a listener
+ * counts each attached route once.
+ *
+ * ParentRefs to other kinds or to Gateways that are not ours get no status from this controller.
+ */
+import type { HTTPRoute, ParentRef } from "../apis";
+import type { ParentStatusData } from "../ir/status";
+import { keyOf } from "../store";
+import type { RouteTranslation } from "./types";
+import type { GatewayModel } from "./gateway";
+import type { ListenerModel } from "./listeners";
+import { NamespaceLabels, namespaceAllowed } from "./allowedroutes";
+import { GATEWAY_GROUP, Reason, condition, fail, generationOf, ok, withGeneration, type Verdict } from "./conditions";
+import { effectiveHostnames, routeHostnames } from "./hostnames";
+
+export interface AttachedRoute {
+  routeKey: string;
+  translation: RouteTranslation;
+  /** The hostnames the route serves on this listener (intersected, sorted by specificity). */
+  hostnames: string[];
+}
+
+export interface GatewayRef {
+  ref: ParentStatusData["parentRef"];
+  gateway: GatewayModel;
+}
+
+export interface Attachments {
+  /** `gatewayKey` → listener name → routes attached to it, sorted by route key. */
+  byListener: Map<string, Map<string, AttachedRoute[]>>;
+  /** Route key → our entries for status.parents, in parentRefs order. */
+  parents: Map<string, ParentStatusData[]>;
+}
+
+export interface RouteInput {
+  key: string;
+  route: HTTPRoute;
+  translation: RouteTranslation;
+}
+
+/** The parentRefs of a route that name a Gateway of ours (distinct, in order), group/kind defaulted. */
+export function gatewayRefs(route: HTTPRoute, gateways: ReadonlyMap<string, GatewayModel>): GatewayRef[] {
+  const refs = route.spec?.parentRefs;
+  const routeNs = route.metadata?.namespace ?? "";
+  const out: GatewayRef[] = [];
+  const seen = new Set<string>();
+  for (const p of Array.isArray(refs) ? (refs as Array<ParentRef | null>) : []) {
+    if (!p || typeof p !== "object" || typeof p.name !== "string") continue;
+    const group = p.group ?? GATEWAY_GROUP;
+    const kind = p.kind ?? "Gateway";
+    if (group !== GATEWAY_GROUP || kind !== "Gateway") continue;
+    const gateway = gateways.get(keyOf(typeof p.namespace === "string" && p.namespace ? p.namespace : routeNs, p.name));
+    if (!gateway) continue;
+    const ref: ParentStatusData["parentRef"] = { group, kind, name: p.name };
+    if (typeof p.namespace === "string" && p.namespace) ref.namespace = p.namespace;
+    if (typeof p.sectionName === "string" && p.sectionName) ref.sectionName = p.sectionName;
+    if (typeof p.port === "number") ref.port = p.port;
+    const id = JSON.stringify([gateway.key, ref.sectionName, ref.port]);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ ref, gateway });
+  }
+  return out;
+}
+
+interface Selection {
+  verdict: Verdict;
+  listeners: Array<{ listener: ListenerModel; hostnames: string[] }>;
+}
+
+function describe(ref: GatewayRef["ref"], gw: GatewayModel): string {
+  const section = ref.sectionName !== undefined ? ` named "${ref.sectionName}"` : "";
+  const port = ref.port !== undefined ? ` on port ${ref.port}` : "";
+  return `Gateway ${gw.key} has no listener${section}${port}`;
+}
+
+/** Which listeners of the Gateway one parentRef attaches the route to, and why (not). */
+export function selectListeners(route: HTTPRoute, { ref, gateway }: GatewayRef, labels: NamespaceLabels): Selection {
+  const candidates = gateway.listeners.filter(
+    l => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
+  );
+  if (candidates.length === 0) return { verdict: fail(Reason.NoMatchingParent, describe(ref, gateway)), listeners: [] };
+  const routeNs = route.metadata?.namespace ?? "";
+  const allowed = candidates.filter(
+    l =>
+      l.supportedKinds.some(k => k.group === GATEWAY_GROUP && k.kind === "HTTPRoute") &&
+      l.namespaces !== undefined &&
+      namespaceAllowed(l.namespaces, gateway.namespace, routeNs, labels),
+  );
+  if (allowed.length === 0) {
+    const message = `no listener of Gateway ${gateway.key} allows HTTPRoutes from namespace ${routeNs}`;
+    return { verdict: fail(Reason.NotAllowedByListeners, message), listeners: [] };
+  }
+  const hosts = routeHostnames(route.spec?.hostnames);
+  const listeners = allowed
+    .map(listener => ({ listener, hostnames: effectiveHostnames(listener.hostname, hosts) }))
+    .filter(x => x.hostnames.length > 0);
+  if (listeners.length === 0) {
+    const message = `no listener hostname of Gateway ${gateway.key} intersects the route's hostnames`;
+    return { verdict: fail(Reason.NoMatchingListenerHostname, message), listeners: [] };
+  }
+  return { verdict: ok(Reason.Accepted, "Route is accepted"), listeners };
+}
+
+function attach(out: Attachments, gateway: GatewayModel, listener: ListenerModel, item: AttachedRoute): void {
+  let perGateway = out.byListener.get(gateway.key);
+  if (!perGateway) out.byListener.set(gateway.key, (perGateway = new Map()));
+  const list = perGateway.get(listener.name) ?? [];
+  const existing = list.find(a => a.routeKey === item.routeKey);
+  if (existing) {
+    existing.hostnames = [...new Set([...existing.hostnames, ...item.hostnames])];
+    return;
+  }
+  list.push(item);
+  perGateway.set(listener.name, list);
+  listener.attachedRoutes += 1;
+}
+
+/** Attaches every route (given in key order) and records its parent statuses. */
+export function attachRoutes(
+  routes: readonly RouteInput[],
+  gateways: ReadonlyMap<string, GatewayModel>,
+  labels: NamespaceLabels,
+  controllerName: string,
+): Attachments {
+  const out: Attachments = { byListener: new Map(), parents: new Map() };
+  for (const { key, route, translation } of routes) {
+    const generation = generationOf(route);
+    const parents: ParentStatusData[] = [];
+    for (const gref of gatewayRefs(route, gateways)) {
+      const selection = selectListeners(route, gref, labels);
+      const refused = selection.verdict.ok ? translation.notAccepted : undefined;
+      for (const { listener, hostnames } of refused ? [] : selection.listeners) {
+        attach(out, gref.gateway, listener, { routeKey: key, translation, hostnames });
+      }
+      const accepted = refused ? withGeneration(refused, generation) : condition("Accepted", selection.verdict, generation);
+      parents.push({
+        parentRef: gref.ref,
+        controllerName,
+        conditions: [accepted, withGeneration(translation.resolvedRefs, generation)],
+      });
+    }
+    if (parents.length > 0) out.parents.set(key, parents);
+  }
+  return out;
+}

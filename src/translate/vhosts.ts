@@ -1,0 +1,161 @@
+/**
+ * Assembly of one Gateway's IR from its programmed listeners and attached routes.
+ *
+ * - One Envoy listener per port (listeners sharing a port are merged; they share a protocol, as
+ *   conflicts were excluded before).
+ * - Listener isolation: every hostname a route serves on a listener is owned by the most specific
+ *   listener hostname on the port that covers it; the route is served under that hostname only when
+ *   its own listener is the owner. Each listener hostname also gets its virtual host, even without
+ *   routes, so a request for a more specific listener never falls through to a less specific one
+ *   (Envoy picks the most specific domain; a request no domain matches gets 404).
+ * - HTTP: one filter chain and one route configuration for the port.
+ * - HTTPS: one filter chain per listener (SNI = listener hostname, none = any) with its own route
+ *   configuration: that listener's virtual hosts, plus a virtual host answering 421 (Misdirected
+ *   Request) for each other listener hostname on the port, so a connection opened for one listener
+ *   is never used for another's routes.
+ * - Routes in a virtual host are ordered by sortByPrecedence; clusters and secrets are deduplicated
+ *   by name and sorted.
+ */
+import type { ClusterIR, GatewayIR, ListenerIR, RouteConfigIR, RouteIR, SecretIR, VirtualHostIR } from "../ir/types";
+import type { RankedRoute } from "./types";
+import type { AttachedRoute } from "./attach";
+import type { GatewayModel } from "./gateway";
+import type { ListenerModel } from "./listeners";
+import { ANY, compareSpecificity, covers, domainsFor } from "./hostnames";
+
+/** The route-level functions assembly needs. */
+export interface RouteOrdering {
+  sortByPrecedence(routes: RankedRoute[]): RouteIR[];
+  bindRouteToListener(route: RouteIR, listener: { port: number; protocol: "HTTP" | "HTTPS" }): RouteIR;
+}
+
+export interface AssembledGateway {
+  ir: GatewayIR;
+  /** Route keys served by this Gateway. */
+  routes: string[];
+  /** `namespace/name` of the BackendTLSPolicies its clusters use. */
+  policies: string[];
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const hostOf = (l: ListenerModel) => l.hostname ?? ANY;
+
+interface PortPlan {
+  port: number;
+  protocol: "HTTP" | "HTTPS";
+  listeners: ListenerModel[];
+  /** listener name → domain → routes served there. */
+  own: Map<string, Map<string, AttachedRoute[]>>;
+}
+
+function planPort(port: number, listeners: ListenerModel[], attached: ReadonlyMap<string, AttachedRoute[]>): PortPlan {
+  const bySpecificity = [...listeners].sort((a, b) => compareSpecificity(hostOf(a), hostOf(b)));
+  const owner = (host: string) => bySpecificity.find(l => covers(hostOf(l), host));
+  const own = new Map<string, Map<string, AttachedRoute[]>>();
+  for (const l of listeners) {
+    const domains = new Map<string, AttachedRoute[]>([[hostOf(l), []]]);
+    for (const route of attached.get(l.name) ?? []) {
+      for (const host of route.hostnames) {
+        if (owner(host) !== l) continue;
+        domains.set(host, [...(domains.get(host) ?? []), route]);
+      }
+    }
+    own.set(l.name, domains);
+  }
+  const protocol = listeners[0].protocol === "HTTPS" ? "HTTPS" : "HTTP";
+  return { port, protocol, listeners: [...listeners].sort(byName), own };
+}
+
+function virtualHost(plan: PortPlan, domain: string, routes: AttachedRoute[], order: RouteOrdering): VirtualHostIR {
+  const listener = { port: plan.port, protocol: plan.protocol };
+  const ranked: RankedRoute[] = [];
+  for (const r of routes) {
+    for (const rr of r.translation.routes) ranked.push({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank });
+  }
+  return { name: domain, domains: domainsFor(domain, plan.port), routes: order.sortByPrecedence(ranked) };
+}
+
+function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
+  const route: RouteIR = {
+    name: `gateway/${gw.key}/${plan.port}/${self.name}/misdirected/${other.name}`,
+    match: { path: { type: "PathPrefix", value: "/" }, headers: [], queryParams: [] },
+    action: { kind: "direct", status: 421 },
+    source: { namespace: gw.namespace, name: gw.name, rule: 0 },
+  };
+  const domain = hostOf(other);
+  return { name: domain, domains: domainsFor(domain, plan.port), routes: [route] };
+}
+
+function ownHosts(plan: PortPlan, l: ListenerModel, order: RouteOrdering, served: Set<AttachedRoute>): VirtualHostIR[] {
+  const out: VirtualHostIR[] = [];
+  for (const [domain, routes] of plan.own.get(l.name) ?? []) {
+    routes.forEach(r => served.add(r));
+    out.push(virtualHost(plan, domain, routes, order));
+  }
+  return out;
+}
+
+function assemblePort(gw: GatewayModel, plan: PortPlan, order: RouteOrdering, served: Set<AttachedRoute>) {
+  const name = `${gw.key}/${plan.port}`;
+  const configs: RouteConfigIR[] = [];
+  const listener: ListenerIR = { name, port: plan.port, protocol: plan.protocol, filterChains: [] };
+  if (plan.protocol === "HTTP") {
+    const virtualHosts = plan.listeners.flatMap(l => ownHosts(plan, l, order, served));
+    configs.push({ name, virtualHosts: virtualHosts.sort(byName) });
+    listener.filterChains.push({ name, serverNames: [], certificateSecrets: [], routeConfigName: name });
+    return { listener, configs };
+  }
+  for (const l of plan.listeners) {
+    const chain = `${name}/${l.name}`;
+    const foreign = plan.listeners.filter(m => m !== l).map(m => misdirected(gw, plan, l, m));
+    configs.push({ name: chain, virtualHosts: [...ownHosts(plan, l, order, served), ...foreign].sort(byName) });
+    listener.filterChains.push({
+      name: chain,
+      serverNames: l.hostname ? [l.hostname] : [],
+      certificateSecrets: l.certificates.map(c => c.name).sort(),
+      routeConfigName: chain,
+    });
+  }
+  return { listener, configs };
+}
+
+function dedupe<T extends { name: string }>(items: Iterable<T>): T[] {
+  const out = new Map<string, T>();
+  for (const item of items) if (!out.has(item.name)) out.set(item.name, item);
+  return [...out.values()].sort(byName);
+}
+
+/** The IR of one accepted Gateway. `attached`: listener name → routes attached to it. */
+export function assembleGateway(
+  gw: GatewayModel,
+  attached: ReadonlyMap<string, AttachedRoute[]>,
+  order: RouteOrdering,
+): AssembledGateway {
+  const byPort = new Map<number, ListenerModel[]>();
+  for (const l of gw.listeners) if (l.programmed.ok) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
+  const served = new Set<AttachedRoute>();
+  const listeners: ListenerIR[] = [];
+  const routeConfigs: RouteConfigIR[] = [];
+  for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
+    const { listener, configs } = assemblePort(gw, planPort(port, byPort.get(port)!, attached), order, served);
+    listeners.push(listener);
+    routeConfigs.push(...configs);
+  }
+  const routes = [...served].sort((a, b) => (a.routeKey < b.routeKey ? -1 : a.routeKey > b.routeKey ? 1 : 0));
+  const clusters: ClusterIR[] = dedupe(routes.flatMap(r => r.translation.clusters));
+  const certs = gw.listeners.filter(l => l.programmed.ok).flatMap(l => l.certificates);
+  const secrets: SecretIR[] = dedupe<SecretIR>([...certs, ...routes.flatMap(r => r.translation.secrets)]);
+  const ir: GatewayIR = {
+    key: gw.key,
+    namespace: gw.namespace,
+    name: gw.name,
+    listeners,
+    routeConfigs: routeConfigs.sort(byName),
+    clusters,
+    secrets,
+    infrastructure: gw.infrastructure,
+    addresses: gw.addresses.map(a => a.value),
+  };
+  const policies = [...new Set(routes.flatMap(r => r.translation.backendTLSPolicies))].sort();
+  return { ir, routes: [...new Set(routes.map(r => r.routeKey))], policies };
+}
