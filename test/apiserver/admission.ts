@@ -1,0 +1,218 @@
+/**
+ * The dynamic admission chain: MutatingWebhookConfigurations, in name order, then
+ * ValidatingWebhookConfigurations, called over HTTPS with an AdmissionReview v1 and verified against
+ * their caBundle. Rules, scope, namespaceSelector and objectSelector are matched as kube-apiserver
+ * matches them; matchConditions (CEL), reinvocation and matchPolicy conversion are not modelled,
+ * and validating webhooks are called one after another (kube calls them in parallel).
+ */
+import { randomUUID } from "node:crypto";
+import https from "node:https";
+import { ApiError, internal } from "./errors";
+import { jsonPatch } from "./patch";
+import type { KubeObject, ResourceType } from "./resources";
+import { matchesLabelSelector } from "./selectors";
+
+export interface AdmissionRequest {
+  operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+  type: ResourceType;
+  version: string;
+  namespace?: string;
+  name: string;
+  subresource?: string;
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  options: KubeObject;
+  userInfo: KubeObject;
+}
+
+export interface AdmissionEnv {
+  webhookConfigs(kind: "mutating" | "validating"): KubeObject[];
+  namespace(name: string): KubeObject | undefined;
+  /** Where to connect for a service reference (host:port), or undefined when nothing serves it. */
+  resolveService(namespace: string, name: string, port: number): { host: string; port: number } | undefined;
+  /** Every call made, for tests. */
+  onCall?(webhook: string, review: KubeObject, response: KubeObject | undefined): void;
+}
+
+/** Kinds never sent to webhooks, as kube-apiserver exempts them. */
+const EXEMPT = new Set(["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings"]);
+
+function ruleMatches(rule: KubeObject, r: AdmissionRequest): boolean {
+  const has = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === "*" || x === v);
+  if (!has(rule.operations, r.operation) || !has(rule.apiGroups, r.type.group) || !has(rule.apiVersions, r.version)) return false;
+  const full = r.subresource ? `${r.type.plural}/${r.subresource}` : r.type.plural;
+  const resOk = (rule.resources ?? []).some((x: string) => {
+    if (x === "*/*" || x === full) return true;
+    if (x === "*") return !r.subresource;
+    const [res, sub] = x.split("/");
+    return sub !== undefined && (res === "*" || res === r.type.plural) && (sub === "*" || sub === r.subresource) && !!r.subresource;
+  });
+  const scope = rule.scope ?? "*";
+  const scopeOk = scope === "*" || (scope === "Namespaced") === (r.type.namespaced && r.type.plural !== "namespaces");
+  return resOk && scopeOk;
+}
+
+function labelsOf(o: KubeObject | undefined): Record<string, string> {
+  return o?.metadata?.labels ?? {};
+}
+
+function webhookMatches(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): boolean {
+  if (!(hook.rules ?? []).some((rule: KubeObject) => ruleMatches(rule, r))) return false;
+  const objSel = hook.objectSelector;
+  if (!matchesLabelSelector(objSel, labelsOf(r.object)) && !matchesLabelSelector(objSel, labelsOf(r.oldObject))) return false;
+  if (r.type.plural === "namespaces" && r.type.group === "") {
+    const labels = labelsOf(r.object ?? r.oldObject);
+    return matchesLabelSelector(hook.namespaceSelector, labels);
+  }
+  if (!r.type.namespaced || !r.namespace) return true;
+  return matchesLabelSelector(hook.namespaceSelector, labelsOf(env.namespace(r.namespace)));
+}
+
+function review(r: AdmissionRequest): KubeObject {
+  const kind = { group: r.type.group, version: r.version, kind: r.type.kind };
+  const resource = { group: r.type.group, version: r.version, resource: r.type.plural };
+  return {
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: {
+      uid: randomUUID(),
+      kind,
+      resource,
+      ...(r.subresource ? { subResource: r.subresource, requestSubResource: r.subresource } : {}),
+      requestKind: kind,
+      requestResource: resource,
+      name: r.name,
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      operation: r.operation,
+      userInfo: r.userInfo,
+      object: r.object ?? null,
+      oldObject: r.oldObject ?? null,
+      dryRun: r.dryRun,
+      options: r.options,
+    },
+  };
+}
+
+interface Target {
+  url: URL;
+  connect: { host: string; port: number };
+  servername: string;
+}
+
+function target(hook: KubeObject, env: AdmissionEnv): Target | string {
+  const cc = hook.clientConfig ?? {};
+  const timeout = `timeout=${hook.timeoutSeconds ?? 10}s`;
+  if (cc.url) {
+    const url = new URL(cc.url);
+    url.search = url.search ? `${url.search}&${timeout}` : `?${timeout}`;
+    return { url, connect: { host: url.hostname, port: Number(url.port || 443) }, servername: url.hostname };
+  }
+  const svc = cc.service ?? {};
+  const port = svc.port ?? 443;
+  const host = `${svc.name}.${svc.namespace}.svc`;
+  const url = new URL(`https://${host}:${port}${svc.path ?? ""}?${timeout}`);
+  const mapped = env.resolveService(svc.namespace, svc.name, port);
+  if (!mapped) return `Post "${url}": service "${svc.namespace}/${svc.name}" has no endpoints`;
+  return { url, connect: mapped, servername: host };
+}
+
+function post(t: Target, caBundle: string | undefined, body: KubeObject, timeoutMs: number): Promise<KubeObject> {
+  const data = Buffer.from(JSON.stringify(body));
+  const ca = caBundle ? Buffer.from(caBundle, "base64").toString() : undefined;
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: t.connect.host,
+        port: t.connect.port,
+        servername: /^[\d.]+$|:/.test(t.servername) ? undefined : t.servername,
+        path: `${t.url.pathname}${t.url.search}`,
+        method: "POST",
+        ca,
+        headers: { "Content-Type": "application/json", Accept: "application/json, */*", "Content-Length": data.length, Host: t.url.host },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`the server responded with the status code ${res.statusCode}: ${text.slice(0, 200)}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`failed to decode the response: ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("context deadline exceeded")));
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+function denial(name: string, status: KubeObject | undefined): ApiError {
+  const deniedBy = `admission webhook "${name}" denied the request`;
+  const s = status ?? {};
+  const message = s.message ? `${deniedBy}: ${s.message}` : s.reason ? `${deniedBy}: ${s.reason}` : `${deniedBy} without explanation`;
+  const code = typeof s.code === "number" && s.code >= 400 ? s.code : 400;
+  return new ApiError(code, s.reason ?? "", message, s.details);
+}
+
+async function call(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): Promise<KubeObject | undefined> {
+  const t = target(hook, env);
+  const body = review(r);
+  const fail = (why: string) => {
+    env.onCall?.(hook.name, body, undefined);
+    if (hook.failurePolicy === "Ignore") return undefined;
+    throw internal(`failed calling webhook "${hook.name}": failed to call webhook: ${why}`);
+  };
+  if (typeof t === "string") return fail(t);
+  try {
+    const out = await post(t, hook.clientConfig?.caBundle, body, (hook.timeoutSeconds ?? 10) * 1000);
+    env.onCall?.(hook.name, body, out);
+    if (out.response?.uid !== body.request.uid) return fail(`expected response.uid="${body.request.uid}", got "${out.response?.uid}"`);
+    return out.response;
+  } catch (e) {
+    return fail(`Post "${t.url}": ${(e as Error).message}`);
+  }
+}
+
+function sortedHooks(configs: KubeObject[]): KubeObject[] {
+  return [...configs].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).flatMap((c) => c.webhooks ?? []);
+}
+
+/** Runs the mutating webhooks; returns the (possibly patched) object. Warnings go to `warnings`. */
+export async function mutate(r: AdmissionRequest, env: AdmissionEnv, warnings: string[]): Promise<KubeObject | undefined> {
+  if (EXEMPT.has(r.type.plural)) return r.object;
+  let object = r.object;
+  for (const hook of sortedHooks(env.webhookConfigs("mutating"))) {
+    const req = { ...r, object };
+    if (!webhookMatches(hook, req, env)) continue;
+    const resp = await call(hook, req, env);
+    if (!resp) continue;
+    warnings.push(...(resp.warnings ?? []));
+    if (!resp.allowed) throw denial(hook.name, resp.status);
+    if (resp.patch && object) {
+      try {
+        object = jsonPatch(object, JSON.parse(Buffer.from(resp.patch, "base64").toString())) as KubeObject;
+      } catch (e) {
+        throw internal(`JSON patch from webhook "${hook.name}" failed to apply: ${(e as Error).message}`);
+      }
+    }
+  }
+  return object;
+}
+
+/** Runs the validating webhooks; throws the first denial. Warnings go to `warnings`. */
+export async function validate(r: AdmissionRequest, env: AdmissionEnv, warnings: string[]): Promise<void> {
+  if (EXEMPT.has(r.type.plural)) return;
+  for (const hook of sortedHooks(env.webhookConfigs("validating"))) {
+    if (!webhookMatches(hook, r, env)) continue;
+    const resp = await call(hook, r, env);
+    if (!resp) continue;
+    warnings.push(...(resp.warnings ?? []));
+    if (!resp.allowed) throw denial(hook.name, resp.status);
+  }
+}
