@@ -1,7 +1,7 @@
 /**
  * Config dumps in the shape of Envoy's admin /config_dump (envoy.admin.v3.*ConfigDump), as
  * proto3 JSON: lowerCamelCase names, `@type` on every Any, durations as "1.5s", wrappers as
- * bare values, 64-bit integers as strings, enums by name, fields at their default value omitted.
+ * bare values, 64-bit integers as strings, enums by name, unset fields omitted.
  * What is dumped is decoded from the encoded bytes, so the dump shows exactly what a proxy
  * receives. `versionInfo` is the resource version (content hash); `lastUpdated` is omitted (no
  * clock: the same input always dumps the same bytes). Private keys are redacted as Envoy's
