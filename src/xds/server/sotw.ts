@@ -1,0 +1,147 @@
+/**
+ * StreamAggregatedResources: state-of-the-world ADS.
+ *
+ * Per type the stream remembers the subscription, the nonce of its last response and what that
+ * response carried. A request whose response_nonce is not the last nonce is stale and gets no
+ * response (its names are still recorded). After a current request (initial, ACK or NACK) the
+ * response for the names now wanted is compared with what was last sent, and sent only if it
+ * differs: so a subscription change made while a response was in flight is answered when that
+ * response is ACKed, and a NACKed response is never re-sent (only a new snapshot or a new
+ * subscription produces a new response).
+ *
+ * A new snapshot is pushed in PUSH_ORDER (CDS, EDS, LDS, RDS, SDS). Listeners and Clusters that
+ * disappear stay in the first CDS/LDS response of the push and are dropped by a second one sent
+ * after the dependents (make before break), since in SotW a missing Listener or Cluster is a delete.
+ */
+import { type EncodedResource, type Snapshot, TypeUrl, PUSH_ORDER } from "../types";
+import { apiListener } from "./apilistener";
+import { resourcesOf, snapshotDiff } from "./diff";
+import type { DiscoveryRequest } from "./service";
+import { AdsStream } from "./stream";
+import { Subscription } from "./subscription";
+import { sotwEntry, sotwResponse } from "./wire";
+
+/** What a response carried: the full map of a snapshot's type (wildcard), or a list. */
+interface Content {
+  resources: ReadonlyMap<string, EncodedResource>;
+  /** Set when `resources` is the whole of this snapshot's type map. */
+  full?: Snapshot;
+}
+
+interface TypeState {
+  sub: Subscription;
+  nonce?: string;
+  sent?: Content;
+}
+
+const bodies = new WeakMap<ReadonlyMap<string, EncodedResource>, Buffer>();
+
+/** All entries of a snapshot's type map, concatenated once and shared by every wildcard stream. */
+function fullBody(map: ReadonlyMap<string, EncodedResource>): Buffer {
+  let body = bodies.get(map);
+  if (!body) {
+    body = Buffer.concat([...map.values()].map(sotwEntry));
+    bodies.set(map, body);
+  }
+  return body;
+}
+
+function isFullStateType(type: TypeUrl): boolean {
+  return type === TypeUrl.Cluster || type === TypeUrl.Listener;
+}
+
+export class SotwStream extends AdsStream<DiscoveryRequest> {
+  private readonly types = new Map<TypeUrl, TypeState>();
+
+  private state(type: TypeUrl): TypeState {
+    let st = this.types.get(type);
+    if (!st) this.types.set(type, (st = { sub: new Subscription(type) }));
+    return st;
+  }
+
+  protected onRequest(req: DiscoveryRequest, type: TypeUrl): void {
+    const st = this.state(type);
+    st.sub.applySotw(req.resourceNames ?? []);
+    if (st.nonce !== undefined) {
+      if (req.responseNonce !== st.nonce) return; // stale: a newer response is on its way
+      if (req.errorDetail) this.nackLog(type, req.errorDetail);
+      else this.deps.metrics.acked(this.variant, type);
+    }
+    this.respond(type, st);
+  }
+
+  protected onSnapshot(_prev: Snapshot | undefined, next: Snapshot | undefined): void {
+    const startedAt = this.deps.now();
+    if (!next) {
+      for (const type of [TypeUrl.Cluster, TypeUrl.Listener]) {
+        const st = this.types.get(type);
+        if (st?.sent && st.sent.resources.size > 0) this.sendContent(type, st, { resources: new Map() }, "", startedAt);
+      }
+      return;
+    }
+    const breaking: TypeUrl[] = [];
+    for (const type of PUSH_ORDER) {
+      const st = this.types.get(type);
+      if (!st?.sub.requested) continue;
+      if (isFullStateType(type) && st.sent && this.respondKeeping(type, st, next, startedAt)) breaking.push(type);
+      else this.respond(type, st, startedAt);
+    }
+    for (const type of breaking) this.respond(type, this.state(type), startedAt);
+  }
+
+  /** The resources the subscription wants from the current snapshot. */
+  private wanted(type: TypeUrl, st: TypeState, snapshot: Snapshot): Content {
+    const map = resourcesOf(snapshot, type);
+    const extra = st.sub.wildcard ? [...st.sub.names].filter(n => !map.has(n)) : [];
+    if (st.sub.wildcard && extra.length === 0) return { resources: map, full: snapshot };
+    const out = new Map<string, EncodedResource>();
+    if (st.sub.wildcard) for (const [n, r] of map) out.set(n, r);
+    for (const name of [...st.sub.names].sort()) {
+      const res = map.get(name) ?? (type === TypeUrl.Listener && !st.sub.wildcard ? apiListener(snapshot, name) : undefined);
+      if (res) out.set(name, res);
+    }
+    return { resources: out };
+  }
+
+  private same(a: Content, b: Content, type: TypeUrl): boolean {
+    if (a.resources === b.resources) return true;
+    if (a.full && b.full) {
+      const d = snapshotDiff(a.full, b.full).get(type);
+      if (d && d.changed.length === 0 && d.removed.length === 0) return true;
+    }
+    if (a.resources.size !== b.resources.size) return false;
+    for (const [name, res] of b.resources) if (a.resources.get(name)?.version !== res.version) return false;
+    return true;
+  }
+
+  private respond(type: TypeUrl, st: TypeState, startedAt?: number): void {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    const content = this.wanted(type, st, snapshot);
+    if (st.sent && this.same(st.sent, content, type)) return;
+    this.sendContent(type, st, content, snapshot.version, startedAt);
+  }
+
+  /**
+   * Make before break: when a Listener or Cluster sent before is gone, first send the new set plus
+   * the gone ones. Returns true when it did (a second response must then drop them).
+   */
+  private respondKeeping(type: TypeUrl, st: TypeState, snapshot: Snapshot, startedAt: number): boolean {
+    const sent = st.sent as Content;
+    const content = this.wanted(type, st, snapshot);
+    const gone = [...sent.resources.values()].filter(r => !content.resources.has(r.name));
+    if (gone.length === 0) return false;
+    const kept = new Map(content.resources);
+    for (const r of gone) kept.set(r.name, r);
+    this.sendContent(type, st, { resources: kept }, `${snapshot.version}+kept`, startedAt);
+    return true;
+  }
+
+  private sendContent(type: TypeUrl, st: TypeState, content: Content, version: string, startedAt?: number): void {
+    st.nonce = this.nextNonce();
+    st.sent = content;
+    const entries = content.full ? [fullBody(content.resources)] : [...content.resources.values()].map(sotwEntry);
+    const msg = sotwResponse({ versionInfo: version, typeUrl: type, nonce: st.nonce, entries, resources: content.resources.size });
+    this.send(type, msg, startedAt);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * What the SotW and delta streams share: the node → Gateway rule, the cache watch, per-stream
+ * nonces, request hygiene (a malformed request is counted and ignored, never fatal), and an
+ * ordered send queue with flow control: one response in flight per stream, and a byte budget
+ * shared by all streams so that a burst of large responses to many streams does not allocate them
+ * all at once.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import { type SnapshotCache, gatewayKeyOfNode } from "../cache";
+import { type Snapshot, type TypeUrl, PUSH_ORDER } from "../types";
+import type { Variant, XdsMetrics } from "./metrics";
+import type { NodeMessage, RpcStatus } from "./service";
+import { type WireMessage, build } from "./wire";
+
+/** Bytes of responses being written at once, across streams. */
+export class ByteBudget {
+  private used = 0;
+  private readonly waiters: Array<{ n: number; fn: () => void }> = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Runs `fn` once `n` bytes fit in the budget (a single oversized response runs alone). */
+  acquire(n: number, fn: () => void): void {
+    if (this.waiters.length === 0 && (this.used === 0 || this.used + n <= this.limit)) {
+      this.used += n;
+      fn();
+    } else {
+      this.waiters.push({ n, fn });
+    }
+  }
+
+  release(n: number): void {
+    this.used -= n;
+    while (this.waiters.length > 0 && (this.used === 0 || this.used + this.waiters[0].n <= this.limit)) {
+      const next = this.waiters.shift() as { n: number; fn: () => void };
+      this.used += next.n;
+      next.fn();
+    }
+  }
+}
+
+export interface StreamDeps {
+  cache: SnapshotCache;
+  metrics: XdsMetrics;
+  budget: ByteBudget;
+  log: (line: string) => void;
+  now: () => number;
+}
+
+interface Outgoing {
+  typeUrl: string;
+  msg: WireMessage;
+  startedAt: number;
+}
+
+const KNOWN_TYPES = new Set<string>(PUSH_ORDER);
+
+let streamIds = 0;
+
+export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl: string; errorDetail?: RpcStatus | null }> {
+  readonly id = ++streamIds;
+  /** The Gateway this stream serves (`namespace/name`), once the node named one. */
+  gateway: string | undefined;
+  protected snapshot: Snapshot | undefined;
+  protected node = "";
+  private identified = false;
+  private unwatch: (() => void) | undefined;
+  private nonces = 0;
+  private closed = false;
+  private readonly queue: Outgoing[] = [];
+  private writing = false;
+  private held = 0;
+  private unknownTypesLogged = new Set<string>();
+
+  constructor(
+    protected readonly call: grpc.ServerDuplexStream<Req, Buffer>,
+    protected readonly deps: StreamDeps,
+    readonly variant: Variant,
+    private readonly onClose: (stream: AdsStream<Req>) => void,
+  ) {
+    deps.metrics.streamOpened(variant);
+    call.on("data", (req: Req) => this.receive(req));
+    call.on("end", () => {
+      this.close();
+      call.end();
+    });
+    call.on("error", () => this.close());
+    call.on("cancelled", () => this.close());
+    call.on("close", () => this.close());
+  }
+
+  /** Handles one request whose type URL is one of PUSH_ORDER. */
+  protected abstract onRequest(req: Req, type: TypeUrl): void;
+
+  /** Pushes what changed from `prev` to `next` (undefined: the Gateway's snapshot was deleted). */
+  protected abstract onSnapshot(prev: Snapshot | undefined, next: Snapshot | undefined): void;
+
+  /** Ends the stream from the server side (shutdown). */
+  end(): void {
+    if (this.closed) return;
+    this.close();
+    try {
+      this.call.end();
+    } catch {
+      // already gone
+    }
+  }
+
+  private receive(req: Req): void {
+    if (this.closed) return;
+    try {
+      if (!this.identified) this.identify(req.node);
+      if (!KNOWN_TYPES.has(req.typeUrl)) {
+        this.deps.metrics.badRequests++;
+        if (!this.unknownTypesLogged.has(req.typeUrl) && this.unknownTypesLogged.size < 8) {
+          this.unknownTypesLogged.add(req.typeUrl);
+          this.deps.log(`xds: stream ${this.id} (${this.node}) asked for unsupported type ${JSON.stringify(req.typeUrl)}; ignored`);
+        }
+        return;
+      }
+      this.onRequest(req, req.typeUrl as TypeUrl);
+    } catch (err) {
+      this.deps.metrics.badRequests++;
+      this.deps.log(`xds: stream ${this.id} (${this.node}): request ignored: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private identify(node: NodeMessage | null | undefined): void {
+    this.identified = true;
+    this.node = node?.id || "(no node id)";
+    const key = gatewayKeyOfNode(node ?? undefined);
+    if (!key) {
+      this.deps.metrics.unknownNodes++;
+      this.deps.log(`xds: stream ${this.id}: node ${JSON.stringify(node?.id ?? "")} (cluster ${JSON.stringify(node?.cluster ?? "")}) names no Gateway; it gets nothing (set node.cluster to namespace/name)`);
+      return;
+    }
+    this.gateway = key;
+    this.snapshot = this.deps.cache.get(key);
+    if (!this.snapshot) {
+      this.deps.metrics.unknownNodes++;
+      this.deps.log(`xds: stream ${this.id}: node ${JSON.stringify(this.node)} serves Gateway ${key}, which has no configuration; it gets nothing until it has`);
+    }
+    this.unwatch = this.deps.cache.watch(key, next => this.snapshotChanged(next));
+  }
+
+  private snapshotChanged(next: Snapshot | undefined): void {
+    if (this.closed) return;
+    const prev = this.snapshot;
+    this.snapshot = next;
+    try {
+      this.onSnapshot(prev, next);
+    } catch (err) {
+      this.deps.log(`xds: stream ${this.id} (${this.node}): push failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  protected nextNonce(): string {
+    return (++this.nonces).toString(36);
+  }
+
+  protected nackLog(type: string, detail: RpcStatus | null | undefined): void {
+    const message = detail?.message || `code ${detail?.code ?? "?"}`;
+    this.deps.metrics.nacked(this.gateway ?? "", type, this.node, message);
+    this.deps.log(`xds: ${this.node} (${this.gateway}) rejected ${type.slice(type.lastIndexOf(".") + 1)}: ${message}`);
+  }
+
+  /** Queues a response; responses of a stream are written in the order they are queued. */
+  protected send(typeUrl: string, msg: WireMessage, startedAt = this.deps.now()): void {
+    if (this.closed) return;
+    this.queue.push({ typeUrl, msg, startedAt });
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.writing || this.closed || this.queue.length === 0) return;
+    const item = this.queue.shift() as Outgoing;
+    this.writing = true;
+    this.deps.budget.acquire(item.msg.size, () => {
+      if (this.closed) {
+        this.deps.budget.release(item.msg.size);
+        return;
+      }
+      this.held = item.msg.size;
+      this.deps.metrics.pushed(this.variant, item.typeUrl, item.msg.size, item.msg.resources);
+      this.call.write(build(item.msg), () => {
+        if (this.closed) return;
+        this.deps.budget.release(this.held);
+        this.held = 0;
+        this.deps.metrics.pushDuration.observe(this.deps.now() - item.startedAt);
+        this.writing = false;
+        this.pump();
+      });
+    });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch?.();
+    this.queue.length = 0;
+    if (this.held > 0) this.deps.budget.release(this.held);
+    this.held = 0;
+    this.deps.metrics.streamClosed(this.variant);
+    this.onClose(this);
+  }
+}
