@@ -1,10 +1,11 @@
 /**
- * The file loader of standalone mode: reads YAML files and directories (recursively, `.yaml`,
- * `.yml` and `.json`, in name order) into plain objects, each tagged with the file it came from.
+ * The file loader of standalone mode: reads YAML files and directories (`.yaml`, `.yml` and
+ * `.json`, in name order; subdirectories only when recursive, as `kubectl apply -f dir -R`) into
+ * plain objects, each tagged with the file it came from.
  * `kind: List` documents are flattened. A file that cannot be read or parsed is an error with its
  * path and the parser's message; the other files are still loaded.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
@@ -29,10 +30,16 @@ export interface LoadResult {
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
+export interface LoadOptions {
+  /** Also read the subdirectories of directories (default: only the files directly in them). */
+  recursive?: boolean;
+}
+
 /** The manifest files under the given paths: files as given, directories walked in name order. */
-export function manifestFiles(paths: string[]): { files: string[]; errors: LoadError[] } {
+export function manifestFiles(paths: string[], opts: LoadOptions = {}): { files: string[]; errors: LoadError[] } {
   const files: string[] = [];
   const errors: LoadError[] = [];
+  const seenDirs = new Set<string>();
   const walk = (path: string, explicit: boolean): void => {
     let st;
     try {
@@ -42,6 +49,10 @@ export function manifestFiles(paths: string[]): { files: string[]; errors: LoadE
       return;
     }
     if (st.isDirectory()) {
+      if (!explicit && !opts.recursive) return;
+      const real = realpathOr(path);
+      if (seenDirs.has(real)) return; // a symlink back up the tree
+      seenDirs.add(real);
       let names: string[];
       try {
         names = readdirSync(path).sort();
@@ -99,8 +110,8 @@ export function parseManifests(text: string, file: string): { objects: LoadedObj
 }
 
 /** Loads every manifest under the given files and directories. */
-export function loadManifests(paths: string[]): LoadResult {
-  const { files, errors } = manifestFiles(paths);
+export function loadManifests(paths: string[], opts: LoadOptions = {}): LoadResult {
+  const { files, errors } = manifestFiles(paths, opts);
   const objects: LoadedObject[] = [];
   for (const file of files) {
     let text: string;
@@ -115,6 +126,14 @@ export function loadManifests(paths: string[]): LoadResult {
     errors.push(...parsed.errors);
   }
   return { objects, errors, files };
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function errorMessage(err: unknown): string {

@@ -4,11 +4,13 @@
  */
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
+import { registerTranslate } from "./translate";
+import { registerValidate } from "./validate";
 
 export type Register = (program: Command) => void;
 
 /** Subcommands, in the order `peg --help` lists them. */
-const commands: Register[] = [];
+const commands: Register[] = [registerValidate, registerTranslate];
 
 export function program(): Command {
   const prog = new Command("peg")
