@@ -4,13 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
-import { registerTranslate } from "./translate";
 import { registerValidate } from "./validate";
 
 export type Register = (program: Command) => void;
 
 /** Subcommands, in the order `peg --help` lists them. */
-const commands: Register[] = [registerValidate, registerTranslate];
+const commands: Register[] = [registerValidate];
 
 export function program(): Command {
   const prog = new Command("peg")
