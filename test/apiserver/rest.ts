@@ -39,6 +39,14 @@ function parseJson(text: string): KubeObject {
   }
 }
 
+/** A POST or PUT body: JSON or YAML (protobuf is not served). */
+function parseObject(ctx: RestContext): KubeObject {
+  const type = (ctx.req.headers["content-type"] ?? "application/json").split(";")[0].trim();
+  if (type === "application/json" || type === "") return parseJson(ctx.body);
+  if (type === "application/yaml") return YAML.parse(ctx.body);
+  throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`);
+}
+
 function writeOptions(ctx: RestContext, kind: string): WriteOptions {
   const q = ctx.query;
   const dryRun = q.getAll("dryRun").includes("All");
@@ -108,13 +116,13 @@ function get(ctx: RestContext, t: Target): Reply {
 
 async function create(ctx: RestContext, t: Target): Promise<Reply> {
   if (t.name) throw methodNotAllowed();
-  const body = parseJson(ctx.body);
+  const body = parseObject(ctx);
   checkIdentity(t.type, t.version, body, t.namespace);
   return { code: 201, body: await ctx.cluster.create(t, body, writeOptions(ctx, "CreateOptions")) };
 }
 
 async function update(ctx: RestContext, t: Target): Promise<Reply> {
-  const body = parseJson(ctx.body);
+  const body = parseObject(ctx);
   checkIdentity(t.type, t.version, body, t.namespace, t.name);
   return { code: 200, body: await ctx.cluster.update(t, body, writeOptions(ctx, "UpdateOptions")) };
 }

@@ -39,6 +39,7 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, p: WatchParams
   const matches = (o: KubeObject | undefined) => !!o && inScope(o) && p.matches(o);
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
   const deliver = (e: StoreEvent) => {
     if (e.resource !== key) return;
     const now = matches(e.object);
