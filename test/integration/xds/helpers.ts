@@ -37,13 +37,14 @@ export function edsCluster(name: string): EnvoyMessage {
   return { name, type: "EDS", edsClusterConfig: { edsConfig: ADS }, connectTimeout: { seconds: 5 }, lbPolicy: "ROUND_ROBIN" };
 }
 
-export function assignment(clusterName: string, endpoints: Array<[string, number]>, weight?: number): EnvoyMessage {
+/** A ClusterLoadAssignment with one locality (gRPC clients need a locality and its weight). */
+export function assignment(clusterName: string, endpoints: Array<[string, number]>): EnvoyMessage {
   return {
     clusterName,
     endpoints: [
       {
         locality: { zone: "z1" },
-        ...(weight ? { loadBalancingWeight: weight } : {}),
+        loadBalancingWeight: { value: 1 },
         lbEndpoints: endpoints.map(([address, portValue]) => ({ endpoint: { address: { socketAddress: { address, portValue } } } })),
       },
     ],
