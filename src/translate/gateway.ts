@@ -78,11 +78,10 @@ function acceptance(gw: Gateway, cls: ClassModel, listeners: ListenerModel[], du
     return fail(Reason.InvalidParameters, `infrastructure.parametersRef ${String(params.group)}/${String(params.kind)} ${String(params.name)} is not supported`);
   }
   if (addressProblem) return fail(Reason.UnsupportedAddress, addressProblem);
+  if (listeners.length === 0) return fail(Reason.ListenersNotValid, "Gateway has no listener");
   const invalid = listeners.filter(l => !l.accepted.ok || l.conflict).map(l => l.name);
+  if (invalid.length === listeners.length) return fail(Reason.ListenersNotValid, `no listener is valid: ${invalid.join(", ")}`);
   invalid.push(...duplicates.map(d => `${d} (duplicate name)`));
-  if (invalid.length > 0 && invalid.length >= listeners.length + duplicates.length) {
-    return fail(Reason.ListenersNotValid, listeners.length === 0 ? "Gateway has no listener" : `no listener is valid: ${invalid.join(", ")}`);
-  }
   if (invalid.length > 0) return ok(Reason.ListenersNotValid, `listeners not valid: ${invalid.join(", ")}`);
   return ok(Reason.Accepted, "Gateway is accepted");
 }

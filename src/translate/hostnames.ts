@@ -88,7 +88,11 @@ export function effectiveHostnames(listenerHost: string | undefined, route: Rout
   return [...out].sort(compareSpecificity);
 }
 
-/** Envoy virtual host domains for a hostname: the name, and the name with the listener's port. */
-export function domainsFor(host: string, port: number): string[] {
-  return host === ANY ? [ANY] : [host, `${host}:${port}`];
+/**
+ * Envoy virtual host domains for a hostname: the hostname alone. The Host header's port must not
+ * take part in matching (HTTPRoute spec.hostnames), and a port-qualified form cannot be written for
+ * wildcards: the HTTP connection manager strips any port before matching (strip_any_host_port).
+ */
+export function domainsFor(host: string): string[] {
+  return [host];
 }

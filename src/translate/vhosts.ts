@@ -72,7 +72,7 @@ function virtualHost(plan: PortPlan, domain: string, routes: AttachedRoute[], or
   for (const r of routes) {
     for (const rr of r.translation.routes) ranked.push({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank });
   }
-  return { name: domain, domains: domainsFor(domain, plan.port), routes: order.sortByPrecedence(ranked) };
+  return { name: domain, domains: domainsFor(domain), routes: order.sortByPrecedence(ranked) };
 }
 
 function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
@@ -83,7 +83,7 @@ function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, othe
     source: { namespace: gw.namespace, name: gw.name, rule: 0 },
   };
   const domain = hostOf(other);
-  return { name: domain, domains: domainsFor(domain, plan.port), routes: [route] };
+  return { name: domain, domains: domainsFor(domain), routes: [route] };
 }
 
 function ownHosts(plan: PortPlan, l: ListenerModel, order: RouteOrdering, served: Set<AttachedRoute>): VirtualHostIR[] {
