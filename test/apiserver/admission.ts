@@ -53,14 +53,19 @@ function ruleMatches(rule: KubeObject, r: AdmissionRequest): boolean {
   return resOk && scopeOk;
 }
 
+function isEmptySelector(sel: KubeObject | undefined): boolean {
+  return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
+}
+
 function labelsOf(o: KubeObject | undefined): Record<string, string> {
   return o?.metadata?.labels ?? {};
 }
 
 function webhookMatches(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): boolean {
   if (!(hook.rules ?? []).some((rule: KubeObject) => ruleMatches(rule, r))) return false;
-  const objSel = hook.objectSelector;
-  if (!matchesLabelSelector(objSel, labelsOf(r.object)) && !matchesLabelSelector(objSel, labelsOf(r.oldObject))) return false;
+  // An absent object (the old one on CREATE, the new one on DELETE) matches no objectSelector.
+  const objMatch = (o: KubeObject | undefined) => !!o && matchesLabelSelector(hook.objectSelector, labelsOf(o));
+  if (!isEmptySelector(hook.objectSelector) && !objMatch(r.object) && !objMatch(r.oldObject)) return false;
   if (r.type.plural === "namespaces" && r.type.group === "") {
     const labels = labelsOf(r.object ?? r.oldObject);
     return matchesLabelSelector(hook.namespaceSelector, labels);
