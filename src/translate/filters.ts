@@ -84,10 +84,10 @@ function mirrorOf(config: unknown, field: string): MirrorSpec | RuleProblem {
   return { backendRef: config.backendRef, field: `${field}.backendRef`, percent: share };
 }
 
-function extensionMessage(config: unknown, field: string): string {
+function extensionMessage(config: unknown, field: string, effect: string): string {
   const ref = isRecord(config) ? config : {};
   const gk = `${typeof ref.group === "string" && ref.group ? `${ref.group}/` : ""}${typeof ref.kind === "string" ? ref.kind : "?"}`;
-  return `${field}: ExtensionRef to ${gk} ${quote(ref.name)} cannot be resolved: this gateway supports no extension filters; requests to this rule get HTTP 500`;
+  return `${field}: ExtensionRef to ${gk} ${quote(ref.name)} cannot be resolved: this gateway supports no extension filters; ${effect} HTTP 500`;
 }
 
 /** Applies one filter of a known type; returns a problem or undefined. */
@@ -109,7 +109,7 @@ function apply(out: RuleFilters, type: string, config: unknown, field: string): 
     return undefined;
   }
   if (type === "ExtensionRef") {
-    out.extensionRefs.push(extensionMessage(config, field));
+    out.extensionRefs.push(extensionMessage(config, field, "requests to this rule get"));
     return undefined;
   }
   if (!got) return unsupported(`${field}: filter type ${quote(type)} is not supported`);
@@ -169,7 +169,7 @@ export function translateBackendFilters(filters: unknown, field: string): { ok: 
     const type = isRecord(filter) ? filter.type : undefined;
     if (!isRecord(filter) || typeof type !== "string") return unsupported(`${at} must be an object with a type`);
     if (type === "ExtensionRef") {
-      out.extensionRef ??= extensionMessage(filter.extensionRef, `${at}.extensionRef`);
+      out.extensionRef ??= extensionMessage(filter.extensionRef, `${at}.extensionRef`, "this backend's share of requests gets");
       continue;
     }
     if (type !== "RequestHeaderModifier" && type !== "ResponseHeaderModifier") {
