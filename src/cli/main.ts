@@ -4,12 +4,13 @@
  */
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
+import { registerBootstrap } from "./bootstrap";
 import { registerValidate } from "./validate";
 
 export type Register = (program: Command) => void;
 
 /** Subcommands, in the order `peg --help` lists them. */
-const commands: Register[] = [registerValidate];
+const commands: Register[] = [registerValidate, registerBootstrap];
 
 export function program(): Command {
   const prog = new Command("peg")
