@@ -4,7 +4,8 @@
  * allowedRoutes admit the route's kind and namespace (none: NotAllowedByListeners), and of those
  * the ones whose hostname intersects the route's hostnames (none: NoMatchingListenerHostname).
  * The route attaches to every listener left, with the intersected hostnames, unless route-level
- * translation refused the route as a whole. Listener status does not affect attachment; a listener
+ * translation refused the route as a whole. Each entry says Accepted and ResolvedRefs, and
+ * PartiallyInvalid when the route is accepted with some rules dropped. Listener status does not affect attachment; a listener
  * counts each attached route once.
  *
  * ParentRefs to other kinds or to Gateways that are not ours get no status from this controller.
@@ -140,11 +141,9 @@ export function attachRoutes(
         attach(out, gref.gateway, listener, { routeKey: key, translation, hostnames });
       }
       const accepted = refused ? withGeneration(refused, generation) : condition("Accepted", selection.verdict, generation);
-      parents.push({
-        parentRef: gref.ref,
-        controllerName,
-        conditions: [accepted, withGeneration(translation.resolvedRefs, generation)],
-      });
+      const conditions = [accepted, withGeneration(translation.resolvedRefs, generation)];
+      if (accepted.status === "True" && translation.partiallyInvalid) conditions.push(withGeneration(translation.partiallyInvalid, generation));
+      parents.push({ parentRef: gref.ref, controllerName, conditions });
     }
     if (parents.length > 0) out.parents.set(key, parents);
   }

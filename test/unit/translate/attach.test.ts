@@ -120,6 +120,14 @@ describe("parent status entries", () => {
     expect(gatewayIR(result).routeConfigs[0].virtualHosts[0].routes).toEqual([]);
   });
 
+  it("a partially invalid route says so next to Accepted=True, and only where it is accepted", () => {
+    const partial = { annotations: { "test/partial": "yes" } };
+    const result = run([...base(), pathRoute("r", [ref(), ref({ sectionName: "nope" })], "/", {}, partial)]);
+    const [ok, no] = parents(result, "default/r");
+    expect(ok.conditions.map(c => `${c.type}=${c.status}`)).toEqual(["Accepted=True", "ResolvedRefs=True", "PartiallyInvalid=True"]);
+    expect(no.conditions.map(c => `${c.type}=${c.status}`)).toEqual(["Accepted=False", "ResolvedRefs=True"]);
+  });
+
   it("one route, two Gateways (conformance: HTTPRouteMultipleGateways)", () => {
     const result = run([gatewayClass(), gateway("a", [http("http")]), gateway("b", [http("http")]), pathRoute("shared", [{ name: "a" }, { name: "b" }], "/shared")]);
     expect(parents(result, "default/shared").map(p => `${p.parentRef.name}:${sr(p.conditions, "Accepted")}`)).toEqual([

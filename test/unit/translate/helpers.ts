@@ -27,7 +27,10 @@ function firstPath(route: HTTPRoute): string {
   return typeof value === "string" ? value : "/";
 }
 
-/** Route level, reduced to what gateway-level tests need. Annotation `test/refuse` refuses the route. */
+/**
+ * Route level, reduced to what gateway-level tests need. Annotation `test/refuse` refuses the route
+ * (its value is the reason), `test/partial` marks it partially invalid.
+ */
 export const stubRouteLevel: RouteLevel = {
   translateHTTPRoute(_ctx, route) {
     const ns = route.metadata?.namespace ?? "";
@@ -50,6 +53,9 @@ export const stubRouteLevel: RouteLevel = {
       secrets: [],
       resolvedRefs: { type: "ResolvedRefs", status: "True", reason: "ResolvedRefs", message: "ok", observedGeneration: gen },
       ...(refuse ? { notAccepted: { type: "Accepted", status: "False" as const, reason: refuse, message: "refused", observedGeneration: gen } } : {}),
+      ...(route.metadata?.annotations?.["test/partial"]
+        ? { partiallyInvalid: { type: "PartiallyInvalid", status: "True" as const, reason: "UnsupportedValue", message: "Dropped Rule 1", observedGeneration: gen } }
+        : {}),
       backendTLSPolicies: route.metadata?.annotations?.["test/policy"] ? [route.metadata.annotations["test/policy"]] : [],
     };
   },

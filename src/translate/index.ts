@@ -1,0 +1,28 @@
+/**
+ * Translation: Gateway API semantics → IR + status. Pure: the same Store and configuration give
+ * the same result, whatever order the objects came in. See pipeline.ts for the processors and
+ * types.ts for the contract between the gateway-level and route-level halves.
+ */
+import type { TranslateContext } from "./context";
+import { backendStatus } from "./backend";
+import { backendTLSPolicyStatus } from "./backendtlspolicy";
+import { translateHTTPRoute } from "./httproute";
+import { sortByPrecedence } from "./precedence";
+import { bindRouteToListener } from "./redirect";
+import { translateWith, type RouteLevel, type TranslateResult } from "./pipeline";
+
+export type { TranslateContext } from "./context";
+export type { RouteLevel, TranslateResult } from "./pipeline";
+
+/** The route-level functions translation uses. */
+export const ROUTE_LEVEL: RouteLevel = {
+  translateHTTPRoute,
+  sortByPrecedence,
+  bindRouteToListener,
+  backendTLSPolicyStatus,
+  backendStatus,
+};
+
+export function translate(ctx: TranslateContext): TranslateResult {
+  return translateWith(ctx, ROUTE_LEVEL);
+}
