@@ -1,0 +1,177 @@
+/**
+ * `peg translate -f <file|dir> [-f ...] [-R] [-o yaml|json] [--type all|listener|route|cluster|endpoint|secret]`
+ *
+ * Runs the same pipeline as the controller on manifest files and prints one document:
+ *
+ *   resources: every input object that received status, as written in the files, with that
+ *              status (in group, kind, namespace, name order)
+ *   xds:       per Gateway (`namespace/name`), its Envoy resources as an admin config dump
+ *
+ * - Admission first: HTTPRoutes and Backends get the defaults and checks of the admission
+ *   webhooks; a denied object is reported on stderr and left out, as `kubectl apply` would have
+ *   refused it.
+ * - Deterministic: the same files in any order print the same bytes. Conditions have no
+ *   lastTransitionTime (there is no clock here; the status writer sets it in a cluster).
+ * - Exit code: 0 when every Gateway was rendered (denials are reported, not failures); 1 when a
+ *   Gateway could not be rendered (its problem is on stderr, its xds entry is missing); 2 for
+ *   unreadable input or bad options.
+ */
+import type { Command } from "commander";
+import { Option } from "commander";
+import { stringify } from "yaml";
+import type { ReferenceGrant, Service } from "../apis";
+import { loadConfig } from "../config";
+import type { StatusData, StatusEntry } from "../ir/status";
+import { Pipeline } from "../pipeline";
+import { type PolicyConfig, type PolicyLookup, defaultBackend, defaultHTTPRoute, validateObject } from "../policy";
+import { inputKindOf, storeFromObjects } from "../store/objects";
+import { translate } from "../translate";
+import { DUMP_TYPES, type DumpType, configDump } from "../xds/configdump";
+import { type LoadedObject, loadManifests } from "./load";
+
+interface TranslateOptions {
+  file: string[];
+  recursive?: boolean;
+  output: "yaml" | "json";
+  type: DumpType | "all";
+}
+
+type Obj = Record<string, unknown>;
+
+export function registerTranslate(program: Command): void {
+  program
+    .command("translate")
+    .description("print the status and the Envoy configuration (as a config dump) that the manifests produce")
+    .requiredOption("-f, --file <path>", "manifest file or directory (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("-R, --recursive", "also read the subdirectories of directories")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .addOption(new Option("--type <type>", "Envoy resource type to print").choices(["all", ...DUMP_TYPES]).default("all"))
+    .action(async (opts: TranslateOptions) => {
+      const result = await runTranslate(opts.file, opts.type, process.env, { recursive: opts.recursive === true });
+      for (const line of result.stderr) process.stderr.write(`${line}\n`);
+      if (result.document) process.stdout.write(format(result.document, opts.output));
+      process.exitCode = result.exitCode;
+    });
+}
+
+export interface TranslateRun {
+  document?: { resources: Obj[]; xds: Record<string, Obj> };
+  stderr: string[];
+  exitCode: number;
+}
+
+/** The whole command without process I/O: files in, document and messages out. */
+export async function runTranslate(
+  paths: string[],
+  type: DumpType | "all",
+  env: Record<string, string | undefined>,
+  opts: { recursive?: boolean } = {},
+): Promise<TranslateRun> {
+  const loaded = loadManifests(paths, { recursive: opts.recursive === true });
+  if (loaded.errors.length > 0) {
+    return { stderr: loaded.errors.map(e => `peg translate: ${e.file}: ${e.message}`), exitCode: 2 };
+  }
+  const config = loadConfig(env);
+  const stderr: string[] = [];
+  const admitted = await admit(loaded.objects, config.policy, stderr);
+  const { store } = storeFromObjects(admitted.map(a => a.stored));
+  const result = new Pipeline(config, translate).update(store);
+  for (const p of result.problems) stderr.push(`peg translate: Gateway ${p.gateway}: ${p.message}`);
+  const xds: Record<string, Obj> = {};
+  for (const key of [...result.snapshots.keys()].sort()) xds[key] = configDump(result.snapshots.get(key)!, type);
+  const resources = withStatus(admitted, result.status);
+  return { document: { resources, xds }, stderr, exitCode: result.problems.length > 0 ? 1 : 0 };
+}
+
+/** The document as printed. */
+export function format(doc: unknown, output: "yaml" | "json"): string {
+  return output === "json" ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+interface Admitted {
+  /** As written in the file. */
+  original: Obj;
+  /** As the API server would store it (admission defaults applied). */
+  stored: Obj;
+}
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Applies the admission defaults and checks; denied objects are reported and dropped. */
+async function admit(objects: LoadedObject[], policy: PolicyConfig, stderr: string[]): Promise<Admitted[]> {
+  const all = objects.map(o => o.object);
+  const lookup = lookupOver(all);
+  const out: Admitted[] = [];
+  for (const { file, object } of objects) {
+    const kind = inputKindOf(object);
+    const stored = kind === "HTTPRoute" ? defaultHTTPRoute(object as never) : kind === "Backend" ? defaultBackend(object as never) : object;
+    const verdict = await validateObject(stored, lookup, policy);
+    if (verdict.violations.length > 0) {
+      const meta = isObj(object.metadata) ? object.metadata : {};
+      const name = `${String(object.kind)} ${meta.namespace ? `${String(meta.namespace)}/` : ""}${String(meta.name)}`;
+      for (const v of verdict.violations) {
+        const text = v.message.startsWith(v.field) ? v.message : `${v.field}: ${v.message}`;
+        stderr.push(`peg translate: denied ${name} (${file}): ${text}`);
+      }
+      continue;
+    }
+    out.push({ original: object, stored: stored as Obj });
+  }
+  return out;
+}
+
+function lookupOver(objects: Obj[]): PolicyLookup {
+  const nsOf = (o: Obj) => (isObj(o.metadata) && typeof o.metadata.namespace === "string" ? o.metadata.namespace : "default");
+  const nameOf = (o: Obj) => (isObj(o.metadata) ? o.metadata.name : undefined);
+  return {
+    service: (ns, name) => objects.find(o => inputKindOf(o) === "Service" && nsOf(o) === ns && nameOf(o) === name) as Service | undefined,
+    referenceGrants: ns => objects.filter(o => inputKindOf(o) === "ReferenceGrant" && nsOf(o) === ns) as unknown as ReferenceGrant[],
+  };
+}
+
+function refKey(group: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${group}\u0000${kind}\u0000${namespace ?? ""}\u0000${name}`;
+}
+
+/** The input objects that received status, in status report order, each with its status. */
+function withStatus(admitted: Admitted[], report: StatusEntry[]): Obj[] {
+  const byRef = new Map<string, Obj>();
+  for (const { original, stored } of admitted) {
+    const kind = inputKindOf(stored);
+    if (!kind || !isObj(stored.metadata)) continue;
+    const group = typeof stored.apiVersion === "string" && stored.apiVersion.includes("/") ? stored.apiVersion.split("/")[0] : "";
+    const clusterScoped = kind === "GatewayClass" || kind === "Namespace";
+    const ns = clusterScoped ? undefined : typeof stored.metadata.namespace === "string" ? stored.metadata.namespace : "default";
+    byRef.set(refKey(group, String(stored.kind), ns, String(stored.metadata.name)), original);
+  }
+  const out: Obj[] = [];
+  for (const entry of report) {
+    const original = byRef.get(refKey(entry.ref.group, entry.ref.kind, entry.ref.namespace, entry.ref.name));
+    if (!original) continue;
+    out.push({ ...original, status: statusObject(entry.status, isObj(original.status) ? original.status : {}) });
+  }
+  return out;
+}
+
+/** StatusData as the object's `status` field; entries of other controllers already there are kept. */
+export function statusObject(data: StatusData, existing: Obj): Obj {
+  switch (data.kind) {
+    case "conditions":
+      return { conditions: data.conditions };
+    case "gateway":
+      return { addresses: data.addresses, conditions: data.conditions, listeners: data.listeners };
+    case "parents": {
+      const ours = new Set(data.parents.map(p => p.controllerName));
+      const others = (Array.isArray(existing.parents) ? existing.parents : []).filter(p => isObj(p) && !ours.has(String(p.controllerName)));
+      return { parents: [...others, ...data.parents] };
+    }
+    default: {
+      const ours = new Set(data.ancestors.map(p => p.controllerName));
+      const others = (Array.isArray(existing.ancestors) ? existing.ancestors : []).filter(p => isObj(p) && !ours.has(String(p.controllerName)));
+      const ancestors = data.ancestors.map(a => ({ ancestorRef: a.parentRef, controllerName: a.controllerName, conditions: a.conditions }));
+      return { ancestors: [...others, ...ancestors] };
+    }
+  }
+}
