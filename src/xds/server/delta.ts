@@ -13,7 +13,7 @@
  * updated. Names explicitly subscribed that do not exist are reported once in removed_resources.
  */
 import { type EncodedResource, type Snapshot, TypeUrl, PUSH_ORDER } from "../types";
-import { apiListener } from "./apilistener";
+import { apiListener, grpcEndpoints } from "./proxyless";
 import { resourcesOf, snapshotDiff } from "./diff";
 import type { DeltaDiscoveryRequest } from "./service";
 import { AdsStream } from "./stream";
@@ -101,8 +101,14 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   private current(type: TypeUrl, st: TypeState, name: string): EncodedResource | undefined {
     if (!st.sub.covers(name) || !this.snapshot) return undefined;
     const res = resourcesOf(this.snapshot, type).get(name);
-    if (res || type !== TypeUrl.Listener || st.sub.wildcard) return res;
-    return apiListener(this.snapshot, name);
+    if (res) return type === TypeUrl.Endpoint && this.proxyless() ? grpcEndpoints(res) : res;
+    return type === TypeUrl.Listener && !st.sub.wildcard ? apiListener(this.snapshot, name) : undefined;
+  }
+
+  /** A proxyless gRPC client: it names the Listeners it wants. */
+  private proxyless(): boolean {
+    const lds = this.types.get(TypeUrl.Listener)?.sub;
+    return !!lds && !lds.wildcard && lds.names.size > 0;
   }
 
   /** What to send for `names`, updating what the client holds as it goes. */

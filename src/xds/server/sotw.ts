@@ -14,7 +14,7 @@
  * after the dependents (make before break), since in SotW a missing Listener or Cluster is a delete.
  */
 import { type EncodedResource, type Snapshot, TypeUrl, PUSH_ORDER } from "../types";
-import { apiListener } from "./apilistener";
+import { apiListener, grpcEndpoints } from "./proxyless";
 import { resourcesOf, snapshotDiff } from "./diff";
 import type { DiscoveryRequest } from "./service";
 import { AdsStream } from "./stream";
@@ -92,15 +92,22 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
   /** The resources the subscription wants from the current snapshot. */
   private wanted(type: TypeUrl, st: TypeState, snapshot: Snapshot): Content {
     const map = resourcesOf(snapshot, type);
+    const adapt = type === TypeUrl.Endpoint && this.proxyless() ? grpcEndpoints : (r: EncodedResource) => r;
     const extra = st.sub.wildcard ? [...st.sub.names].filter(n => !map.has(n)) : [];
-    if (st.sub.wildcard && extra.length === 0) return { resources: map, full: snapshot };
+    if (st.sub.wildcard && extra.length === 0 && type !== TypeUrl.Endpoint) return { resources: map, full: snapshot };
     const out = new Map<string, EncodedResource>();
-    if (st.sub.wildcard) for (const [n, r] of map) out.set(n, r);
+    if (st.sub.wildcard) for (const [n, r] of map) out.set(n, adapt(r));
     for (const name of [...st.sub.names].sort()) {
       const res = map.get(name) ?? (type === TypeUrl.Listener && !st.sub.wildcard ? apiListener(snapshot, name) : undefined);
-      if (res) out.set(name, res);
+      if (res) out.set(name, adapt(res));
     }
     return { resources: out };
+  }
+
+  /** A proxyless gRPC client: it names the Listeners it wants. */
+  private proxyless(): boolean {
+    const lds = this.types.get(TypeUrl.Listener)?.sub;
+    return !!lds && !lds.wildcard && lds.names.size > 0;
   }
 
   private same(a: Content, b: Content, type: TypeUrl): boolean {

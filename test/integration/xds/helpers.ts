@@ -37,14 +37,12 @@ export function edsCluster(name: string): EnvoyMessage {
   return { name, type: "EDS", edsClusterConfig: { edsConfig: ADS }, connectTimeout: { seconds: 5 }, lbPolicy: "ROUND_ROBIN" };
 }
 
-/** A ClusterLoadAssignment with one locality (gRPC clients need a locality and its weight). */
+/** A ClusterLoadAssignment as render makes it: one group, no locality, no locality weight. */
 export function assignment(clusterName: string, endpoints: Array<[string, number]>): EnvoyMessage {
   return {
     clusterName,
     endpoints: [
       {
-        locality: { zone: "z1" },
-        loadBalancingWeight: { value: 1 },
         lbEndpoints: endpoints.map(([address, portValue]) => ({ endpoint: { address: { socketAddress: { address, portValue } } } })),
       },
     ],

@@ -215,6 +215,23 @@ describe("SotW ADS", () => {
     envoy.close();
   });
 
+  it("fills in the locality and its weight that gRPC needs, for proxyless streams only", async () => {
+    const snap = snapshotOf("default/eg", basicResources());
+    cache.set(snap);
+    const grpcNode = client.sotw();
+    grpcNode.send({ node: { id: "grpc-client", cluster: "default/eg" }, typeUrl: TypeUrl.Listener, resourceNames: ["www.example.com"] });
+    await grpcNode.next();
+    grpcNode.send({ typeUrl: TypeUrl.Endpoint, resourceNames: ["a"] });
+    const grpcEds = await grpcNode.next();
+    expect(grpcEds.resources[0].message.endpoints).toMatchObject([{ locality: {}, loadBalancingWeight: { value: 1 } }]);
+    const envoy = client.sotw();
+    envoy.send({ node: NODE, typeUrl: TypeUrl.Endpoint, resourceNames: ["a"] });
+    const envoyEds = await envoy.next();
+    expect((envoyEds.resources[0].message.endpoints as Array<Record<string, unknown>>)[0].locality).toBeUndefined();
+    grpcNode.close();
+    envoy.close();
+  });
+
   it("reports connected streams and closes them on stop", async () => {
     cache.set(snapshotOf("default/eg", basicResources()));
     const s = client.sotw();

@@ -1,11 +1,19 @@
 /**
- * API listeners for proxyless gRPC clients. A gRPC xDS client asks for the Listener named after
+ * What proxyless gRPC clients need beyond what Envoy needs. A stream is proxyless when it
+ * subscribes to Listeners by name, not by wildcard.
+ *
+ * API listeners. A gRPC xDS client asks for the Listener named after
  * its target's authority (`xds:///www.example.com` → `www.example.com`, or `www.example.com:80`);
  * it gets a Listener of that name whose api_listener is an HttpConnectionManager with RDS pointing
  * at the RouteConfiguration of the Gateway whose virtual hosts match the host best (when a port is
  * given, route configurations of listeners on that port are preferred). Synthesised at publish
  * time, encoded once per snapshot and name. Envoy nodes subscribe to listeners by wildcard and
  * never get these.
+ *
+ * Endpoints. gRPC uses a ClusterLoadAssignment's localities only when each has a locality and a
+ * load_balancing_weight (Envoy ignores locality weights unless locality-weighted balancing is
+ * configured, so render need not set them). Proxyless streams get assignments with an empty
+ * locality and weight 1 filled in where missing; each assignment is adapted and encoded once.
  */
 import { rdsNames } from "../cache";
 import { encodeResource } from "../encode";
@@ -95,4 +103,20 @@ export function apiListener(snapshot: Snapshot, name: string): EncodedResource |
   const res = rc === undefined ? null : encodeResource(TypeUrl.Listener, apiListenerMessage(name, rc));
   if (byName.size < MEMO_LIMIT) byName.set(name, res);
   return res ?? undefined;
+}
+
+const adapted = new WeakMap<EncodedResource, EncodedResource>();
+
+/** The assignment as a gRPC client needs it (the same object when nothing is missing). */
+export function grpcEndpoints(res: EncodedResource): EncodedResource {
+  const known = adapted.get(res);
+  if (known) return known;
+  const groups = (res.message.endpoints as EnvoyMessage[] | undefined) ?? [];
+  let out = res;
+  if (groups.some(g => !g.locality || !g.loadBalancingWeight)) {
+    const endpoints = groups.map(g => ({ ...g, locality: g.locality ?? {}, loadBalancingWeight: g.loadBalancingWeight ?? { value: 1 } }));
+    out = encodeResource(TypeUrl.Endpoint, { ...res.message, endpoints });
+  }
+  adapted.set(res, out);
+  return out;
 }
