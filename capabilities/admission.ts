@@ -116,12 +116,24 @@ export function mutateHTTPRoute(req: PeprMutateRequest<Obj>): void {
   applyDefaults<HTTPRoute>(req, defaultHTTPRoute);
 }
 
-function sameJSON(x: unknown, y: unknown): boolean {
+/** JSON with object keys sorted, so key order (the API server sorts, defaults append) does not matter. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+}
+
+/** An object as the mutating webhook leaves it (a stored one may predate the webhook). */
+function defaulted(old: Obj): Obj {
   try {
-    return JSON.stringify(x) === JSON.stringify(y);
+    if (old.kind === "Backend") return defaultBackend(old as Backend) as Obj;
+    if (old.kind === "HTTPRoute") return defaultHTTPRoute(old as HTTPRoute) as Obj;
   } catch {
-    return false;
+    // fall through: compare as stored
   }
+  return old;
 }
 
 /**
@@ -131,10 +143,14 @@ function sameJSON(x: unknown, y: unknown): boolean {
  */
 function ratchets(req: PeprValidateRequest<Obj>): boolean {
   if (req.Request.operation !== "UPDATE") return false;
-  const raw = req.Raw as { spec?: unknown; metadata?: { deletionTimestamp?: unknown } };
-  if (raw.metadata?.deletionTimestamp) return true;
-  const old = req.OldResource as { spec?: unknown } | undefined;
-  return old !== undefined && old !== null && sameJSON(old.spec, raw.spec);
+  if ((req.Raw.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) return true;
+  const old = req.OldResource as Obj | undefined | null;
+  if (!old || typeof old !== "object") return false;
+  try {
+    return canonical(defaulted(old).spec) === canonical(defaulted(req.Raw).spec);
+  } catch {
+    return false;
+  }
 }
 
 /** Validate: the policy's verdict; violations deny with one message naming every field. */

@@ -144,6 +144,18 @@ describe("Backend validation (Validate)", () => {
     const deleting = backend([{ ip: { address: "127.0.0.2", port: 80 } }], { deletionTimestamp: "2025-01-01T00:00:00Z" });
     expect((await admission.validate(update(deleting, old))).allowed).toBe(true);
   });
+
+  it("counts the spec as unchanged when only the mutating webhook's defaults were added to an object stored before it", async () => {
+    const stored = backend([{ ip: { port: 80, address: "127.0.0.1" } }]);
+    const defaultedNow = backend([{ ip: { address: "127.0.0.1", port: 80 } }], { labels: { team: "a" } });
+    (defaultedNow.spec as Obj).type = "Endpoints";
+    const res = await admission.validate(update(defaultedNow, stored));
+    expect(res.allowed).toBe(true);
+    expect(res.warnings?.[0]).toMatch(/^allowed because the spec did not change/);
+
+    const changed = backend([{ ip: { address: "127.0.0.1", port: 81 } }]);
+    expect((await admission.validate(update(changed, stored))).allowed).toBe(false);
+  });
 });
 
 describe("Backend bad input gets a clear denial, never a 500", () => {
