@@ -8,7 +8,15 @@ import { describe, expect, it } from "vitest";
 import { decodeMessage, encodeMessage, messageType, strictProblems } from "../../../src/xds/encode";
 import { renderGateway } from "../../../src/xds/render";
 import { type GatewayResources, TypeUrl, messageName } from "../../../src/xds/types";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadManifests } from "../../../src/cli/load";
+import { loadConfig } from "../../../src/config";
+import { storeFromObjects } from "../../../src/store/objects";
+import { translate } from "../../../src/translate";
 import { gateway } from "./render-fixtures";
+
+const GOLDEN = join(__dirname, "..", "..", "golden", "xds");
 
 const FIELDS: Array<[keyof Omit<GatewayResources, "gateway">, TypeUrl]> = [
   ["listeners", TypeUrl.Listener],
@@ -73,4 +81,14 @@ describe("strict encoding of rendered resources", () => {
     const cluster = { name: "c", transportSocket: { name: "t", typedConfig: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", snii: "x" } } };
     expect(strictProblems("envoy.config.cluster.v3.Cluster", cluster)).toHaveLength(1);
   });
+
+  const inputs = readdirSync(GOLDEN).filter(f => f.endsWith(".in.yaml")).sort();
+  for (const input of inputs) {
+    it(`every resource rendered from golden input ${input}`, () => {
+      const { store } = storeFromObjects(loadManifests([join(GOLDEN, input)]).objects.map(o => o.object));
+      const { ir } = translate({ store, config: loadConfig({}) });
+      expect(ir.gateways.length).toBeGreaterThan(0);
+      for (const gw of ir.gateways) expect(expectStrictRoundTrip(renderGateway(gw))).toBeGreaterThan(0);
+    });
+  }
 });
