@@ -217,6 +217,43 @@ describe("CORS", () => {
     expect([response.source, response.headers.some(([n]) => n.startsWith("access-control"))]).toEqual(["upstream", false]);
   });
 
+  it("answers a preflight from an origin it does not allow itself, without allow-origin, when forward_not_matching_preflights is false", () => {
+    const strict = config({
+      listeners: [listener(80, {}, true)],
+      clusterNames: ["c"],
+      vhosts: [vhost("v", ["*"], [{ match: { prefix: "/" }, route: { cluster: "c" }, typedPerFilterConfig: { "envoy.filters.http.cors": { ...policy, forwardNotMatchingPreflights: { value: false } } } }])],
+    });
+    const response = only(simulate(strict, preflight("https://evil.com"), new EchoModel()));
+    expect([response.status, response.source]).toEqual([200, "envoy"]);
+    expect(response.headers.map(([n]) => n)).not.toContain("access-control-allow-origin");
+  });
+
+  it("answers allow-methods and allow-headers \"*\" with what the preflight asked for", () => {
+    const wildcard = { ...policy, allowMethods: "*", allowHeaders: "*" };
+    const c = config({
+      listeners: [listener(80, {}, true)],
+      clusterNames: ["c"],
+      vhosts: [vhost("v", ["*"], [{ match: { prefix: "/" }, route: { cluster: "c" }, typedPerFilterConfig: { "envoy.filters.http.cors": wildcard } }])],
+    });
+    const request = get("/", "h", [["Origin", "https://www.foo.com"], ["Access-Control-Request-Method", "PUT"], ["Access-Control-Request-Headers", "x-a, x-b"]], { method: "OPTIONS" });
+    const headers = Object.fromEntries(only(simulate(c, request, new EchoModel())).headers);
+    expect([headers["access-control-allow-methods"], headers["access-control-allow-headers"]]).toEqual(["PUT", "x-a, x-b"]);
+  });
+
+  it("takes each setting from the most specific policy that has it", () => {
+    const c = config({
+      listeners: [listener(80, {}, true)],
+      clusterNames: ["c"],
+      vhosts: [
+        vhost("v", ["*"], [{ match: { prefix: "/" }, route: { cluster: "c" }, typedPerFilterConfig: { "envoy.filters.http.cors": { "@type": policy["@type"], allowMethods: "PATCH" } } }], {
+          typedPerFilterConfig: { "envoy.filters.http.cors": policy },
+        }),
+      ],
+    });
+    const headers = Object.fromEntries(only(simulate(c, preflight("https://www.foo.com"), new EchoModel())).headers);
+    expect([headers["access-control-allow-methods"], headers["access-control-allow-origin"]]).toEqual(["PATCH", "https://www.foo.com"]);
+  });
+
   it("adds allow-origin to an allowed simple request's response", () => {
     const response = only(simulate(cfg(true), get("/", "h", [["Origin", "https://www.foo.com"]]), new EchoModel()));
     expect(response.headers).toContainEqual(["access-control-allow-origin", "https://www.foo.com"]);

@@ -38,6 +38,8 @@ export type StatusAssertion =
   | { type: "namespacesReady"; namespaces: string[] }
   /** The GatewayClass has an Accepted condition (with this status, if given), conditions current. */
   | { type: "gatewayClassAccepted"; name: string; status?: "True" }
+  /** Every ancestor condition of the BackendTLSPolicy carries its current generation. */
+  | { type: "policyLatest"; policy: string }
   /** A BackendTLSPolicy ancestor naming the Gateway has the condition; every ancestor's conditions are current. */
   | { type: "policyCondition"; policy: string; gateway: string; condition: Cond }
   /** The Gateway's status addresses, in order. */

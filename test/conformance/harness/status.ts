@@ -178,13 +178,18 @@ function namespacesReady(ctx: StatusContext, a: Extract<StatusAssertion, { type:
     });
 }
 
+function policyAncestors(ctx: StatusContext, policy: string): { ancestors?: ParentStatusData[]; problems: string[] } {
+  const e = entry(ctx, "BackendTLSPolicy", policy);
+  if (!e || e.status.kind !== "ancestors") return { problems: [`BackendTLSPolicy ${policy} has no status`] };
+  const gen = generation(ctx, "BackendTLSPolicy", policy);
+  return { ancestors: e.status.ancestors, problems: e.status.ancestors.flatMap(p => stale(p.conditions, gen).map(s => `BackendTLSPolicy ${policy} ancestor ${p.parentRef.name}: ${s}`)) };
+}
+
 function policyCondition(ctx: StatusContext, a: Extract<StatusAssertion, { type: "policyCondition" }>): string[] {
-  const e = entry(ctx, "BackendTLSPolicy", a.policy);
-  if (!e || e.status.kind !== "ancestors") return [`BackendTLSPolicy ${a.policy} has no status`];
-  const gen = generation(ctx, "BackendTLSPolicy", a.policy);
-  const problems = e.status.ancestors.flatMap(p => stale(p.conditions, gen).map(s => `BackendTLSPolicy ${a.policy} ancestor ${p.parentRef.name}: ${s}`));
-  if (!e.status.ancestors.some(p => refersTo(p, a.gateway) && has(p.conditions, a.condition))) {
-    problems.push(`BackendTLSPolicy ${a.policy}: expected ${show(a.condition)} for ancestor ${a.gateway}, got ${describeParents(e.status.ancestors)}`);
+  const { ancestors, problems } = policyAncestors(ctx, a.policy);
+  if (!ancestors) return problems;
+  if (!ancestors.some(p => refersTo(p, a.gateway) && has(p.conditions, a.condition))) {
+    problems.push(`BackendTLSPolicy ${a.policy}: expected ${show(a.condition)} for ancestor ${a.gateway}, got ${describeParents(ancestors)}`);
   }
   return problems;
 }
@@ -233,6 +238,8 @@ export function checkStatus(ctx: StatusContext, a: StatusAssertion): string[] {
     }
     case "policyCondition":
       return policyCondition(ctx, a);
+    case "policyLatest":
+      return policyAncestors(ctx, a.policy).problems;
     case "gatewayAddresses": {
       const { data, problems } = gatewayData(ctx, a.gateway);
       const got = (data?.addresses ?? []).map(x => `${x.type}:${x.value}`).join(", ");

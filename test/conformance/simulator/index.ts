@@ -16,7 +16,7 @@ import { findVirtualHost, indexDomains, portStart } from "./domains";
 import { type PathMatch, routeMatches } from "./match";
 import { lower } from "./headers";
 import { redirectLocation, redirectStatus } from "./paths";
-import { CORS_FILTER, applyCorsHeaders, corsDecision, corsPolicy } from "./cors";
+import { CORS_FILTER, applyCorsHeaders, corsDecision, corsPolicies } from "./cors";
 import { type Msg, boolValue, dataSource, list, num, obj, str } from "./msg";
 import { forward } from "./forward";
 import { type RouteContext, reply, routedLocalReply } from "./context";
@@ -84,8 +84,8 @@ function routeRequest(config: XdsConfig, request: SimRequest, conn: Extract<Conn
   let matched: PathMatch | undefined;
   const route = list(vhost.routes).find(r => (matched = routeMatches(r, headers, request.path)) !== undefined);
   if (!route || !matched) return single(reply(404, "route_not_found", { virtualHost: str(vhost.name) }));
-  const corsOn = httpFilters(hcm).includes(CORS_FILTER);
-  const cors = corsDecision(corsOn ? corsPolicy(route, vhost) : undefined, request.method, headers);
+  const corsOn = httpFilters(hcm).includes(CORS_FILTER) && obj(route.route) !== undefined;
+  const cors = corsDecision(corsOn ? corsPolicies(route, vhost, routeConfig) : [], request.method, headers);
   const ctx: RouteContext = { config, request, authority, headers, routeConfig, vhost, route, matched, cors, model };
   if (cors.preflight) {
     const pre = reply(cors.preflight.status, "cors_preflight", { headers: applyCorsHeaders(cors.preflight.headers, cors) });
