@@ -23,8 +23,10 @@ import { isRecord, quote } from "../policy/report";
 import { BACKEND_GROUP, checkBackend } from "./backend";
 import { tlsForTarget } from "./backendtlspolicy";
 import type { TranslateContext } from "./context";
-import { serviceEndpoints } from "./endpoints";
+import { type EndpointIR, serviceEndpoints } from "./endpoints";
 import { referenceAllowed } from "./refgrant";
+import type { Config } from "../config";
+import type { Store } from "../store";
 
 const ROUTE_GROUP = "gateway.networking.k8s.io";
 /** Envoy Gateway's default upstream connect timeout. */
@@ -90,18 +92,17 @@ function resolveService(ctx: TranslateContext, t: Target, field: string): RefRes
   const ports: unknown[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
   const port = ports.find((p): p is ServicePort => isRecord(p) && p.port === t.port);
   if (!port) return failure("BackendNotFound", `${field}: ${label} has no port ${t.port}`);
-  const app = port.appProtocol;
-  const protocol: UpstreamProtocol = app === "kubernetes.io/h2c" ? "h2c" : "http1";
-  const portName = typeof port.name === "string" && port.name !== "" ? port.name : undefined;
-  const endpoints = serviceEndpoints(ctx.store, t.namespace, t.name, portName);
-  const cluster: ClusterIR = {
-    name: `service/${t.namespace}/${t.name}/${t.port}`,
-    endpoints: { kind: "eds", endpoints },
-    protocol,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-  };
-  const btp = tlsForTarget(ctx.store, "", "Service", t.namespace, t.name, portName);
-  return finish(cluster, protocol, btp, undefined, app === "kubernetes.io/ws");
+  const name = `service/${t.namespace}/${t.name}/${t.port}`;
+  return remembered(ctx, name, () => {
+    const app = port.appProtocol;
+    const protocol: UpstreamProtocol = app === "kubernetes.io/h2c" ? "h2c" : "http1";
+    const portName = typeof port.name === "string" && port.name !== "" ? port.name : undefined;
+    // shared by every cluster of this port in this snapshot; the IR is never modified
+    const endpoints = serviceEndpoints(ctx.store, t.namespace, t.name, portName) as EndpointIR[];
+    const cluster: ClusterIR = { name, endpoints: { kind: "eds", endpoints }, protocol, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+    const btp = tlsForTarget(ctx.store, "", "Service", t.namespace, t.name, portName);
+    return finish(cluster, protocol, btp, undefined, app === "kubernetes.io/ws");
+  });
 }
 
 function resolveBackend(ctx: TranslateContext, t: Target, field: string): RefResult {
@@ -111,15 +112,39 @@ function resolveBackend(ctx: TranslateContext, t: Target, field: string): RefRes
   const checked = checkBackend(ctx, backend);
   if (!checked.ok) return failure(checked.reason, `${field}: ${label} is not usable: ${checked.message}`);
   const target = checked.target;
-  const cluster: ClusterIR = {
-    name: `backend/${t.namespace}/${t.name}/${target.port}`,
-    endpoints: target.endpoints,
-    protocol: target.protocol,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-  };
-  const btp = tlsForTarget(ctx.store, BACKEND_GROUP, "Backend", t.namespace, t.name);
-  const own = btp.related.length === 0 && target.tls ? { tls: target.tls, secret: target.secret } : undefined;
-  return finish(cluster, target.protocol, btp, own, target.websocket);
+  const name = `backend/${t.namespace}/${t.name}/${target.port}`;
+  return remembered(ctx, name, () => {
+    const cluster: ClusterIR = { name, endpoints: target.endpoints, protocol: target.protocol, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+    const btp = tlsForTarget(ctx.store, BACKEND_GROUP, "Backend", t.namespace, t.name);
+    const own = btp.related.length === 0 && target.tls ? { tls: target.tls, secret: target.secret } : undefined;
+    return finish(cluster, target.protocol, btp, own, target.websocket);
+  });
+}
+
+/**
+ * Resolved targets by cluster name, per Store snapshot and configuration: every route using the
+ * same Service port or Backend shares one ClusterIR object (plain data, never modified).
+ */
+const resolved = new WeakMap<Store, WeakMap<Config, Map<string, ResolvedRef>>>();
+
+/** The table of the last snapshot asked for (translation asks for one snapshot many times in a row). */
+let last: { store: Store; config: Config; byName: Map<string, ResolvedRef> } | undefined;
+
+function tableOf(ctx: TranslateContext): Map<string, ResolvedRef> {
+  if (last && last.store === ctx.store && last.config === ctx.config) return last.byName;
+  let byConfig = resolved.get(ctx.store);
+  if (!byConfig) resolved.set(ctx.store, (byConfig = new WeakMap()));
+  let byName = byConfig.get(ctx.config);
+  if (!byName) byConfig.set(ctx.config, (byName = new Map()));
+  last = { store: ctx.store, config: ctx.config, byName };
+  return byName;
+}
+
+function remembered(ctx: TranslateContext, name: string, build: () => ResolvedRef): ResolvedRef {
+  const byName = tableOf(ctx);
+  let hit = byName.get(name);
+  if (!hit) byName.set(name, (hit = build()));
+  return hit;
 }
 
 function finish(

@@ -14,6 +14,7 @@
  */
 import type { EndpointSlice } from "../apis";
 import { classifyAddress, formatAddress, parsePlainAddress } from "../policy/address";
+import { METADATA_ADDRESSES } from "../policy/metadata";
 import type { PolicyConfig } from "../policy/types";
 import { isRecord } from "../policy/report";
 import type { Store } from "../store";
@@ -29,28 +30,51 @@ export interface EndpointIR {
 /** Only the always-denied ranges: no CIDRs of the operator, private ranges allowed. */
 const ALWAYS: PolicyConfig = { deniedCIDRs: [], denyPrivateRanges: false, allowUnixSockets: false, clusterDomain: "cluster.local" };
 
-const index = new WeakMap<Store, Map<string, EndpointSlice[]>>();
+interface Index {
+  /** `namespace/service` → its slices. */
+  slices: Map<string, EndpointSlice[]>;
+  /** `namespace/service/portName` → the computed endpoints (shared, never modified). */
+  endpoints: Map<string, readonly EndpointIR[]>;
+}
 
-function slicesOf(store: Store, namespace: string, service: string): EndpointSlice[] {
-  let byService = index.get(store);
-  if (!byService) {
-    byService = new Map();
+const indexes = new WeakMap<Store, Index>();
+
+function indexOf(store: Store): Index {
+  let idx = indexes.get(store);
+  if (!idx) {
+    idx = { slices: new Map(), endpoints: new Map() };
     for (const slice of store.list<EndpointSlice>("EndpointSlice")) {
       const labels = slice.metadata?.labels;
       const name = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
       if (typeof name !== "string") continue;
       const key = `${slice.metadata?.namespace ?? ""}/${name}`;
-      const list = byService.get(key);
+      const list = idx.slices.get(key);
       if (list) list.push(slice);
-      else byService.set(key, [slice]);
+      else idx.slices.set(key, [slice]);
     }
-    index.set(store, byService);
+    indexes.set(store, idx);
   }
-  return byService.get(`${namespace}/${service}`) ?? [];
+  return idx;
+}
+
+/** Canonical dotted-quad IPv4 (no leading zeros): already in the form formatAddress prints. */
+const CANONICAL_IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const METADATA_IPV4 = new Set(METADATA_ADDRESSES.map(m => m.address).filter(a => !a.includes(":")));
+
+/**
+ * A fast yes for the common case: a canonical IPv4 address outside 0/8, 127/8, 169.254/16 and
+ * 224/4 and above, and not a metadata address. Anything else takes the policy's full check.
+ */
+function plainlySafeIPv4(text: string): boolean {
+  if (!CANONICAL_IPV4.test(text)) return false;
+  const first = Number(text.slice(0, text.indexOf(".")));
+  if (first === 0 || first === 127 || first >= 224 || text.startsWith("169.254.")) return false;
+  return !METADATA_IPV4.has(text);
 }
 
 function safeAddress(text: unknown): string | undefined {
   if (typeof text !== "string") return undefined;
+  if (plainlySafeIPv4(text)) return text;
   const addr = parsePlainAddress(text);
   if (!addr || classifyAddress(addr, ALWAYS)) return undefined;
   return formatAddress(addr);
@@ -83,12 +107,22 @@ function sliceEndpoints(slice: EndpointSlice, port: number, out: Map<string, End
   }
 }
 
-/** Ready endpoints of a Service port (by the port's name), sorted by address then port. */
-export function serviceEndpoints(store: Store, namespace: string, service: string, portName: string | undefined): EndpointIR[] {
-  const found = new Map<string, EndpointIR>();
-  for (const slice of slicesOf(store, namespace, service)) {
-    const port = slicePort(slice, portName ?? "");
-    if (port !== undefined) sliceEndpoints(slice, port, found);
+/**
+ * Ready endpoints of a Service port (by the port's name), sorted by address then port. The list is
+ * computed once per Store snapshot and shared: callers must not modify it.
+ */
+export function serviceEndpoints(store: Store, namespace: string, service: string, portName: string | undefined): readonly EndpointIR[] {
+  const idx = indexOf(store);
+  const key = `${namespace}/${service}/${portName ?? ""}`;
+  let list = idx.endpoints.get(key);
+  if (!list) {
+    const found = new Map<string, EndpointIR>();
+    for (const slice of idx.slices.get(`${namespace}/${service}`) ?? []) {
+      const port = slicePort(slice, portName ?? "");
+      if (port !== undefined) sliceEndpoints(slice, port, found);
+    }
+    list = [...found.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+    idx.endpoints.set(key, list);
   }
-  return [...found.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+  return list;
 }
