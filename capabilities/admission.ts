@@ -126,24 +126,23 @@ function canonical(value: unknown): string {
 }
 
 /** An object as the mutating webhook leaves it (a stored one may predate the webhook). */
-function defaulted(old: Obj): Obj {
+function defaulted(obj: Obj): Obj {
   try {
-    if (old.kind === "Backend") return defaultBackend(old as Backend) as Obj;
-    if (old.kind === "HTTPRoute") return defaultHTTPRoute(old as HTTPRoute) as Obj;
+    if (obj.kind === "Backend") return defaultBackend(obj as Backend) as Obj;
+    if (obj.kind === "HTTPRoute") return defaultHTTPRoute(obj as HTTPRoute) as Obj;
   } catch {
     // fall through: compare as stored
   }
-  return old;
+  return obj;
 }
 
 /**
- * An UPDATE that leaves the spec as it was (labels, annotations, finalizers) or touches an object
- * being deleted is not blocked by rules the stored object already broke: denying it would only
- * stop its owner from cleaning it up. The violations are still returned as warnings.
+ * An UPDATE that leaves the spec as it was (labels, annotations, finalizers) is not blocked by
+ * rules the stored object already broke: denying it would only stop its owner from cleaning it up
+ * (e.g. removing a finalizer). The violations are still returned as warnings.
  */
 function ratchets(req: PeprValidateRequest<Obj>): boolean {
   if (req.Request.operation !== "UPDATE") return false;
-  if ((req.Raw.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) return true;
   const old = req.OldResource as Obj | undefined | null;
   if (!old || typeof old !== "object") return false;
   try {

@@ -141,8 +141,11 @@ describe("Backend validation (Validate)", () => {
     expect(res.warnings).toHaveLength(1);
     expect(res.warnings?.[0]).toMatch(/^allowed because the spec did not change, but: spec\.endpoints\[0\]\.ip\.address: 127\.0\.0\.1 is a loopback/);
 
+    const finalized = backend([{ ip: { address: "127.0.0.1", port: 80 } }], { deletionTimestamp: "2025-01-01T00:00:00Z", finalizers: [] });
+    expect((await admission.validate(update(finalized, old))).allowed).toBe(true);
+    // Being deleted is no licence to change the spec: a finalizer can keep an object around.
     const deleting = backend([{ ip: { address: "127.0.0.2", port: 80 } }], { deletionTimestamp: "2025-01-01T00:00:00Z" });
-    expect((await admission.validate(update(deleting, old))).allowed).toBe(true);
+    expect((await admission.validate(update(deleting, old))).allowed).toBe(false);
   });
 
   it("counts the spec as unchanged when only the mutating webhook's defaults were added to an object stored before it", async () => {
