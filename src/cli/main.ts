@@ -6,12 +6,13 @@ import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
 import { registerTranslate } from "./translate";
 import { registerBootstrap } from "./bootstrap";
+import { registerServe } from "./serve";
 import { registerValidate } from "./validate";
 
 export type Register = (program: Command) => void;
 
 /** Subcommands, in the order `peg --help` lists them. */
-const commands: Register[] = [registerValidate, registerTranslate, registerBootstrap];
+const commands: Register[] = [registerValidate, registerTranslate, registerServe, registerBootstrap];
 
 export function program(): Command {
   const prog = new Command("peg")
