@@ -81,7 +81,7 @@ export function listenerCertificates(store: Store, gateway: Gateway, listener: G
     const name = String(ref?.name ?? "");
     const id = `${namespace}/${name}`;
     if (group !== "" || kind !== "Secret") {
-      problems.push(fail(Reason.InvalidCertificateRef, `certificateRef ${group}/${kind} ${id} is not a core Secret`));
+      problems.push(fail(Reason.InvalidCertificateRef, `certificateRef ${id} of kind ${kind} in group "${group}" is not a core Secret`));
       continue;
     }
     const from = { group: GATEWAY_GROUP, kind: "Gateway", namespace: gwNamespace };

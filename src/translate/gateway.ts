@@ -5,8 +5,8 @@
  * - Accepted=False: the GatewayClass is not accepted (Invalid), infrastructure.parametersRef is
  *   set (InvalidParameters: no parameters kind is supported), an address type other than
  *   IPAddress or Hostname or a malformed value (UnsupportedAddress), or no valid listener
- *   (ListenersNotValid). With some valid and some invalid listeners: Accepted=True
- *   ListenersNotValid.
+ *   (ListenersNotValid). With some listeners that cannot be configured (invalid, conflicted,
+ *   unresolved references, no supported kind): Accepted=True ListenersNotValid, naming them.
  * - Programmed=True once the Gateway is accepted and at least one listener is programmed.
  * - Listeners with a name already used earlier in the list are ignored (the schema forbids them).
  */
@@ -81,8 +81,10 @@ function acceptance(gw: Gateway, cls: ClassModel, listeners: ListenerModel[], du
   if (listeners.length === 0) return fail(Reason.ListenersNotValid, "Gateway has no listener");
   const invalid = listeners.filter(l => !l.accepted.ok || l.conflict).map(l => l.name);
   if (invalid.length === listeners.length) return fail(Reason.ListenersNotValid, `no listener is valid: ${invalid.join(", ")}`);
-  invalid.push(...duplicates.map(d => `${d} (duplicate name)`));
-  if (invalid.length > 0) return ok(Reason.ListenersNotValid, `listeners not valid: ${invalid.join(", ")}`);
+  // Accepted, but saying which listeners cannot be configured (invalid, unresolved, duplicate).
+  const unusable = listeners.filter(l => !usable(l).ok).map(l => l.name);
+  unusable.push(...duplicates.map(d => `${d} (duplicate name)`));
+  if (unusable.length > 0) return ok(Reason.ListenersNotValid, `listeners not valid: ${unusable.join(", ")}`);
   return ok(Reason.Accepted, "Gateway is accepted");
 }
 
