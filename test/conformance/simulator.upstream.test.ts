@@ -42,6 +42,11 @@ describe("filter chain selection", () => {
     expect(only(simulate(cfg, https(sni), new EchoModel())).body).toBe(chain);
   });
 
+  it("two chains with the same match are a listener Envoy rejects", () => {
+    const twice = config({ listeners: [{ ...tlsListener, filterChains: [TLS_CHAIN(["a.org", "b.org"], "one"), TLS_CHAIN(["b.org", "a.org"], "two")] }], vhosts: [] });
+    expect(() => simulate(twice, https("a.org"), new EchoModel())).toThrow(/Envoy would reject the listener/);
+  });
+
   it("no listener on the port resets the connection", () => {
     expect(only(simulate(cfg, get("/", "h", [], { port: 81 }), new EchoModel())).status).toBe(0);
   });

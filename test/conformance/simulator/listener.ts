@@ -52,7 +52,22 @@ function chainAccepts(chain: Msg, request: SimRequest): boolean {
   return true;
 }
 
+/** Envoy rejects a listener two of whose filter chains have the same match criteria. */
+export function duplicateChainMatches(listener: Msg): string[] {
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (const chain of list(listener.filterChains)) {
+    const match = obj(chain.filterChainMatch) ?? {};
+    const key = JSON.stringify(Object.keys(match).sort().map(k => [k, Array.isArray(match[k]) ? [...(match[k] as unknown[])].map(String).sort() : match[k]]));
+    if (seen.has(key)) dups.push(`listener ${str(listener.name)}: two filter chains match ${key}`);
+    seen.add(key);
+  }
+  return dups;
+}
+
 export function selectFilterChain(listener: Msg, request: SimRequest): Msg | undefined {
+  const dups = duplicateChainMatches(listener);
+  if (dups.length > 0) throw new Error(`${dups.join("; ")} (Envoy would reject the listener)`);
   let best: Msg | undefined;
   let bestScore = -1;
   for (const chain of list(listener.filterChains)) {
