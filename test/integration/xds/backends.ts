@@ -3,7 +3,9 @@
  * own name. And a client for `xds:///<host>` targets through @grpc/grpc-js-xds, configured with
  * a per-channel bootstrap that points at our xDS server.
  */
+import { networkInterfaces } from "node:os";
 import * as grpc from "@grpc/grpc-js";
+import { classifyAddress, parsePlainAddress } from "../../../src/policy/address";
 
 const WHO: grpc.ServiceDefinition = {
   Who: {
@@ -24,7 +26,23 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-export async function startBackend(name: string): Promise<Backend> {
+/**
+ * A local IPv4 address that translation accepts as a Service endpoint. Loopback is never a
+ * backend (translation drops it from EndpointSlices, as admission denies it in Backends), so
+ * manifest-driven tests bind their backends to the machine's own non-loopback address.
+ */
+export function localBackendAddress(): string {
+  const policy = { deniedCIDRs: [], denyPrivateRanges: false, allowUnixSockets: false, clusterDomain: "cluster.local" };
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      const parsed = a.family === "IPv4" && !a.internal ? parsePlainAddress(a.address) : undefined;
+      if (parsed && !classifyAddress(parsed, policy)) return a.address;
+    }
+  }
+  throw new Error("this machine has no non-loopback IPv4 address to run Service backends on");
+}
+
+export async function startBackend(name: string, host = "127.0.0.1"): Promise<Backend> {
   const server = new grpc.Server();
   const backend = { name, port: 0, calls: 0, stop: () => new Promise<void>(r => server.tryShutdown(() => r())) };
   server.addService(WHO, {
@@ -34,7 +52,7 @@ export async function startBackend(name: string): Promise<Backend> {
     },
   });
   backend.port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
   );
   return backend;
 }
@@ -89,6 +107,18 @@ export class XdsWhoClient {
       await new Promise(r => setTimeout(r, 20));
     }
     throw new Error(`calls never reached ${name} (last answer: ${last})`);
+  }
+
+  /** Calls until `n` calls in a row are answered by `name` (fails after a generous timeout). */
+  async untilOnly(name: string, n = 10, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let streak = 0;
+    let last = "";
+    while (streak < n) {
+      if (Date.now() > deadline) throw new Error(`calls never all reached ${name} (last answer: ${last})`);
+      last = await this.who(headers);
+      streak = last === name ? streak + 1 : 0;
+    }
   }
 
   /** `n` calls, counted by answer. */
