@@ -6,9 +6,10 @@
  * - Isolation: a Gateway whose render or snapshot fails is reported in `problems` and gets no
  *   snapshot in this result; the other Gateways are unaffected. (Whoever serves snapshots may
  *   keep serving that Gateway's previous one.)
- * - Reuse: a Gateway whose GatewayIR is the same object as last time keeps its snapshot; a
- *   changed one is rendered through a RenderCache, so only the virtual hosts and clusters whose
- *   IR changed are rendered and encoded again. The result is identical to a fresh pipeline's.
+ * - Reuse: a Gateway whose GatewayIR is the same object as last time keeps its snapshot; any
+ *   other is rendered through a RenderCache, so only the virtual hosts and clusters whose IR
+ *   changed are rendered and encoded again, and a Gateway whose render comes out the same keeps
+ *   its snapshot too. The result is identical to a fresh pipeline's.
  * - Never throws: a translator failure is reported as a problem (gateway "*") and the previous
  *   result's IR, status and snapshots stand.
  */
@@ -19,7 +20,7 @@ import type { Store } from "../store";
 import type { TranslateContext } from "../translate/context";
 import { renderGateway } from "../xds/render";
 import { buildSnapshot } from "../xds/snapshot";
-import type { Snapshot } from "../xds/types";
+import type { EnvoyMessage, GatewayResources, Snapshot } from "../xds/types";
 import { RenderCache } from "./cache";
 
 export interface PipelineProblem {
@@ -41,6 +42,7 @@ export type TranslateFn = (ctx: TranslateContext) => { ir: IR; status: StatusRep
 
 interface GatewayEntry {
   ir: GatewayIR;
+  resources?: GatewayResources;
   snapshot?: Snapshot;
   problem?: string;
 }
@@ -67,7 +69,7 @@ export class Pipeline {
     const problems: PipelineProblem[] = [];
     for (const gw of translated.ir.gateways) {
       const before = this.gateways.get(gw.key);
-      const entry = before && before.ir === gw ? before : this.build(gw);
+      const entry = before && before.ir === gw ? before : this.build(gw, before);
       next.set(gw.key, entry);
       if (entry.snapshot) snapshots.set(gw.key, entry.snapshot);
       if (entry.problem) problems.push({ gateway: gw.key, message: entry.problem });
@@ -78,13 +80,35 @@ export class Pipeline {
     return this.last;
   }
 
-  private build(gw: GatewayIR): GatewayEntry {
+  /** Renders through the cache; when every piece comes out as before, the snapshot is kept. */
+  private build(gw: GatewayIR, before: GatewayEntry | undefined): GatewayEntry {
     try {
-      return { ir: gw, snapshot: buildSnapshot(renderGateway(gw, this.cache), this.cache.encode) };
+      const resources = renderGateway(gw, this.cache);
+      if (before?.snapshot && before.resources && sameResources(before.resources, resources)) {
+        return { ir: gw, resources, snapshot: before.snapshot };
+      }
+      return { ir: gw, resources, snapshot: buildSnapshot(resources, this.cache.encode) };
     } catch (err) {
       return { ir: gw, problem: messageOf(err) };
     }
   }
+}
+
+/**
+ * Whether two renders of a Gateway are the same: clusters, assignments and virtual hosts come
+ * from the RenderCache, so equal content is the same object; listeners, secrets and the rest of
+ * a route configuration are few and small, and compared by content.
+ */
+function sameResources(a: GatewayResources, b: GatewayResources): boolean {
+  const sameObjects = (x: EnvoyMessage[], y: EnvoyMessage[]) => x.length === y.length && x.every((m, i) => m === y[i]);
+  const sameJson = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  if (!sameObjects(a.clusters, b.clusters) || !sameObjects(a.endpoints, b.endpoints)) return false;
+  if (!sameJson(a.listeners, b.listeners) || !sameJson(a.secrets, b.secrets) || a.routes.length !== b.routes.length) return false;
+  return a.routes.every((rc, i) => {
+    const other = b.routes[i];
+    const vhosts = (m: EnvoyMessage) => (Array.isArray(m.virtualHosts) ? (m.virtualHosts as EnvoyMessage[]) : []);
+    return sameObjects(vhosts(rc), vhosts(other)) && sameJson({ ...rc, virtualHosts: undefined }, { ...other, virtualHosts: undefined });
+  });
 }
 
 function messageOf(err: unknown): string {

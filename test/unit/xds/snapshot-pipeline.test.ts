@@ -55,6 +55,20 @@ describe("Pipeline", () => {
     expect(fresh.version).toBe(a!.version);
   });
 
+  it("a new GatewayIR object with the same content keeps the snapshot object; a changed one does not", () => {
+    let ir: IR = { gateways: [gateway] };
+    const pipeline = new Pipeline(config, () => ({ ir, status: [] }));
+    const a = pipeline.update(Store.empty()).snapshots.get("default/eg");
+    ir = { gateways: [structuredClone(gateway)] };
+    expect(pipeline.update(Store.empty()).snapshots.get("default/eg")).toBe(a);
+    const changed = structuredClone(gateway);
+    changed.clusters[0].connectTimeoutMs = 2000;
+    ir = { gateways: [changed] };
+    const c = pipeline.update(Store.empty()).snapshots.get("default/eg")!;
+    expect(c).not.toBe(a);
+    expect(c.version).not.toBe(a!.version);
+  });
+
   it("after one HTTPRoute changes, the incremental result equals a fresh pipeline's, byte for byte", () => {
     const n = 60;
     const { store } = storeFromObjects(generateWorld(n));
