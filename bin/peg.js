@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `peg` command: runs the TypeScript CLI through tsx's CommonJS loader.
+// Entry point of the `peg` command: Node runs the TypeScript CLI through tsx's CommonJS loader;
+// Bun runs TypeScript itself (`bun bin/peg.js ...`). Deno runs the bundle of bin/bundle.js.
 "use strict";
-require("tsx/cjs");
+if (!process.versions.bun) require("tsx/cjs");
 const { main } = require("../src/cli/main.ts");
 main(process.argv).then(
   code => {
