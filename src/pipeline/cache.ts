@@ -2,10 +2,10 @@
  * Reuse between pipeline runs: rendered and encoded pieces are kept by the content of the IR they
  * came from, so a rebuild renders and encodes only what changed.
  *
- * - IR pieces (routes, clusters) get a content key: JSON of the piece, computed once per object
+ * - IR pieces (routes, clusters) get a content id: equal JSON, equal id, computed once per object
  *   (an IR object the translator hands back unchanged costs a WeakMap lookup).
- * - Virtual hosts are keyed by name, domains and the keys of their routes; clusters and their
- *   load assignments by the cluster's key. Equal keys give the very same message object.
+ * - Virtual hosts are keyed by name, domains and the ids of their routes; clusters and their
+ *   load assignments by the cluster's id. Equal keys give the very same message object.
  * - Encodings hang off message objects (WeakMap), so a reused message is never encoded twice.
  *   A RouteConfiguration is assembled from its virtual hosts' encodings: protobuf encodes a
  *   repeated message field as the concatenation of its elements, so the bytes equal a full encode
@@ -23,10 +23,17 @@ import { type EncodedResource, type EnvoyMessage, TypeUrl } from "../xds/types";
 const ROUTE_CONFIGURATION = "envoy.config.route.v3.RouteConfiguration";
 const VIRTUAL_HOST = "envoy.config.route.v3.VirtualHost";
 
+interface ClusterEntry {
+  cluster?: EnvoyMessage;
+  endpoints?: { message: EnvoyMessage | undefined };
+}
+
 export class RenderCache implements RenderMemo {
-  private readonly keys = new WeakMap<object, string>();
+  private readonly ids = new WeakMap<object, number>();
+  private contentIds = new Map<string, number>();
+  private nextId = 1;
   private vhosts = new Map<string, EnvoyMessage>();
-  private clusters = new Map<string, { cluster?: EnvoyMessage; endpoints?: { message: EnvoyMessage | undefined } }>();
+  private clusters = new Map<number, ClusterEntry>();
   private readonly encoded = new WeakMap<EnvoyMessage, EncodedResource>();
   private readonly vhostBytes = new WeakMap<EnvoyMessage, Uint8Array>();
 
@@ -39,7 +46,7 @@ export class RenderCache implements RenderMemo {
     }
     if (this.vhosts.size + this.clusters.size <= 2 * used + 1024) return;
     const vhosts = new Map<string, EnvoyMessage>();
-    const clusters = new Map<string, { cluster?: EnvoyMessage; endpoints?: { message: EnvoyMessage | undefined } }>();
+    const clusters = new Map<number, ClusterEntry>();
     for (const gw of live) {
       for (const rc of gw.routeConfigs) {
         for (const vh of rc.virtualHosts) {
@@ -49,28 +56,32 @@ export class RenderCache implements RenderMemo {
         }
       }
       for (const c of gw.clusters) {
-        const key = this.keyOf(c);
+        const key = this.idOf(c);
         const entry = this.clusters.get(key);
         if (entry) clusters.set(key, entry);
       }
     }
     this.vhosts = vhosts;
     this.clusters = clusters;
+    // Objects keep their ids; new objects with old content get new ids (a re-render, no harm).
+    this.contentIds = new Map();
   }
 
   private vhostKey(vh: VirtualHostIR): string {
-    const parts = [vh.name, vh.domains.join(",")];
-    for (const route of vh.routes) parts.push(this.keyOf(route));
-    return parts.join("\u0000");
+    let key = `${vh.name}\u0000${vh.domains.join(",")}\u0000`;
+    for (const route of vh.routes) key += `${this.idOf(route)},`;
+    return key;
   }
 
-  private keyOf(piece: RouteIR | ClusterIR): string {
-    let key = this.keys.get(piece);
-    if (key === undefined) {
-      key = JSON.stringify(piece);
-      this.keys.set(piece, key);
+  private idOf(piece: RouteIR | ClusterIR): number {
+    let id = this.ids.get(piece);
+    if (id === undefined) {
+      const content = JSON.stringify(piece);
+      id = this.contentIds.get(content);
+      if (id === undefined) this.contentIds.set(content, (id = this.nextId++));
+      this.ids.set(piece, id);
     }
-    return key;
+    return id;
   }
 
   virtualHost(vh: VirtualHostIR, render: (vh: VirtualHostIR) => EnvoyMessage): EnvoyMessage {
@@ -91,7 +102,7 @@ export class RenderCache implements RenderMemo {
   }
 
   private clusterEntry(cluster: ClusterIR) {
-    const key = this.keyOf(cluster);
+    const key = this.idOf(cluster);
     let entry = this.clusters.get(key);
     if (!entry) this.clusters.set(key, (entry = {}));
     return entry;
