@@ -1,5 +1,6 @@
 import { PeprModule } from "pepr";
 import cfg from "./package.json";
 import { Gateway } from "./capabilities/gateway";
+import "./capabilities/watch";
 
 new PeprModule(cfg, [Gateway]);

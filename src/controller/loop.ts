@@ -186,16 +186,20 @@ export class RebuildLoop {
   }
 }
 
-/** Publishes into a snapshot cache: sets every snapshot, deletes Gateways that have none now. */
+/**
+ * Publishes into a snapshot cache: sets every snapshot; deletes the snapshots of Gateways that are
+ * not in `present` (Gateways in the IR without a snapshot this time, e.g. a render failure, keep
+ * their previous one).
+ */
 export function publishTo(
   cache: { set(s: Snapshot): { changed: boolean; problems: string[] }; delete(gateway: string): boolean; keys(): string[] },
   log: Logger,
-): (snapshots: ReadonlyMap<string, Snapshot>) => void {
-  return snapshots => {
+): (snapshots: ReadonlyMap<string, Snapshot>, present?: ReadonlySet<string>) => void {
+  return (snapshots, present) => {
     for (const snapshot of snapshots.values()) {
       const { problems } = cache.set(snapshot);
       if (problems.length > 0) log.error("snapshot refused by the cache", { gateway: snapshot.gateway, problems });
     }
-    for (const key of cache.keys()) if (!snapshots.has(key)) cache.delete(key);
+    for (const key of cache.keys()) if (!snapshots.has(key) && !present?.has(key)) cache.delete(key);
   };
 }

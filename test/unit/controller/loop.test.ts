@@ -189,3 +189,16 @@ describe("publishTo", () => {
     expect(log.lines[0]).toMatchObject({ level: "error", fields: { gateway: "a/b" } });
   });
 });
+
+describe("publishTo with present Gateways", () => {
+  it("keeps the previous snapshot of a Gateway that is present but failed to render", () => {
+    const state = new Map<string, Snapshot>([["a/keep", snapshot("a/keep", "old")], ["a/gone", snapshot("a/gone", "old")]]);
+    const cache = {
+      set: (s: Snapshot) => (state.set(s.gateway, s), { changed: true, problems: [] as string[] }),
+      delete: (k: string) => state.delete(k),
+      keys: () => [...state.keys()],
+    };
+    publishTo(cache, new RecordingLogger())(new Map(), new Set(["a/keep"]));
+    expect([...state.keys()]).toEqual(["a/keep"]);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The watcher process's entry: builds the Watcher with its real parts (REST client, pipeline,
+ * snapshot cache, xDS server) and starts it. Called by the capability only when
+ * PEPR_WATCH_MODE is "true"; module code also runs in admission pods and during `pepr build`,
+ * where nothing here may start.
+ *
+ * Start-up order, each step retried with backoff while the API is unreachable:
+ *   1. xDS mTLS material (CA and server certificate Secret) and the xDS Service;
+ *   2. the xDS server on PEG_XDS_PORT (18000), TLS with client certificates required;
+ *   3. the initial list of every kind, then the first rebuild.
+ * Watch events that arrive meanwhile are ingested; rebuilds wait for step 3.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Log } from "pepr";
+import type { InputKind } from "../apis";
+import { loadConfig } from "../config";
+import { Pipeline } from "../pipeline";
+import { translate } from "../translate";
+import { SnapshotCache } from "../xds/cache";
+import { XdsServer } from "../xds/server";
+import { bootstrapFor } from "./dataplane/bootstrap";
+import { FIELD_MANAGER } from "./dataplane/names";
+import type { WatchPhase } from "./ingest";
+import { RestClient } from "./k8s";
+import { INPUT_KIND_INFO } from "./kinds";
+import { errorMessage, type Logger } from "./log";
+import { publishTo } from "./loop";
+import { watcherOptions, type WatcherOptions } from "./options";
+import { realTimers, retryWithBackoff } from "./timers";
+import { Watcher } from "./watcher";
+import { clientTLSSource, ensureServerMaterial, xdsService, type ServerMaterial } from "./xdsmaterial";
+
+const log: Logger = {
+  debug: (msg, fields) => Log.debug(fields ?? {}, msg),
+  info: (msg, fields) => Log.info(fields ?? {}, msg),
+  warn: (msg, fields) => Log.warn(fields ?? {}, msg),
+  error: (msg, fields) => Log.error(fields ?? {}, msg),
+};
+
+let instance: Watcher | undefined;
+let xds: XdsServer | undefined;
+
+/** The running watcher, if this process is the watcher. */
+export function currentWatcher(): Watcher | undefined {
+  return instance;
+}
+
+/** A Watch callback that feeds an input kind's events to the watcher. */
+export function ingestWatch(kind: InputKind, deleted = false): (obj: unknown, phase: string) => void {
+  return (obj, phase) => instance?.event(kind, deleted ? "DELETED" : (phase as WatchPhase), obj);
+}
+
+/** A Watch callback for the data plane's Deployments. */
+export function deploymentWatch(deleted = false): (obj: unknown, phase: string) => void {
+  return (obj, phase) => instance?.deploymentEvent(deleted ? "DELETED" : (phase as WatchPhase), obj);
+}
+
+function tlsFiles(material: ServerMaterial): { certFile: string; keyFile: string; clientCaFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), "peg-xds-"));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  };
+  return { certFile: file("tls.crt", material.server.cert), keyFile: file("tls.key", material.server.key), clientCaFile: file("ca.crt", material.ca.cert) };
+}
+
+async function boot(client: RestClient, cache: SnapshotCache, opts: WatcherOptions, clusterDomain: string): Promise<ServerMaterial> {
+  const material = await retryWithBackoff(
+    async () => {
+      const m = await ensureServerMaterial(client, opts, clusterDomain, Date.now());
+      await client.apply(INPUT_KIND_INFO.Service, xdsService(opts), { force: true });
+      return m;
+    },
+    { timers: realTimers, onError: (err, attempt, delay) => log.warn("xDS certificates or Service not ready; retrying", { error: errorMessage(err), attempt, retryInMs: delay }) },
+  );
+  xds = new XdsServer({ cache, tls: tlsFiles(material), log: line => log.info(line) });
+  const port = await xds.listen(`0.0.0.0:${opts.xdsPort}`);
+  log.info("xDS server listening", { port });
+  return material;
+}
+
+/** Creates and starts the watcher (once per process). */
+export function startWatcher(env: Record<string, string | undefined> = process.env): Watcher {
+  if (instance) return instance;
+  const config = loadConfig(env);
+  const opts = watcherOptions(env);
+  const client = new RestClient(realTimers, FIELD_MANAGER);
+  const cache = new SnapshotCache({ log: line => log.info(line) });
+  const publish = publishTo(cache, log);
+  let clientTLS: ReturnType<typeof clientTLSSource> | undefined;
+  const watcher = new Watcher({
+    client,
+    config,
+    pipeline: new Pipeline(config, translate),
+    publish: (snapshots, result) => publish(snapshots, new Set(result.ir.gateways.map(g => g.key))),
+    provisioning: opts.provision
+      ? {
+          options: opts.dataplane,
+          bootstrap: gw => bootstrapFor(gw, opts, config.policy.clusterDomain),
+          clientTLS: (gw, existing) => {
+            if (!clientTLS) throw new Error("xDS certificates are not ready yet");
+            return clientTLS(gw, existing);
+          },
+        }
+      : undefined,
+    timers: realTimers,
+    log,
+    resyncMs: opts.resyncMs,
+  });
+  instance = watcher;
+  void (async () => {
+    const material = await boot(client, cache, opts, config.policy.clusterDomain);
+    clientTLS = clientTLSSource(material.ca, Date.now);
+    await watcher.start();
+  })().catch(err => log.error("watcher failed to start", { error: errorMessage(err) }));
+  process.once("SIGTERM", () => {
+    watcher.stop();
+    void xds?.stop();
+  });
+  return watcher;
+}
