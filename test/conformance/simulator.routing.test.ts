@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { only, simulate } from "./simulator";
 import { EchoModel, config, get, listener, routeConfig, toCluster, vhost } from "./simulator/fixtures";
+import { rejections } from "./simulator/validate";
 
 function servedBy(cfg: ReturnType<typeof config>, request: ReturnType<typeof get>): string {
   const response = only(simulate(cfg, request, new EchoModel()));
@@ -69,6 +70,7 @@ describe("virtual host selection", () => {
   it("a domain in two virtual hosts is a configuration Envoy rejects", () => {
     const c = config({ clusterNames: ["a"], vhosts: [vhost("a", ["x.com"], [toCluster("a")]), vhost("b", ["x.com"], [toCluster("a")])] });
     expect(() => simulate(c, get("/", "x.com"), new EchoModel())).toThrow(/more than one virtual host/);
+    expect(rejections(c)).toEqual(['route configuration rc: domain "x.com" appears in more than one virtual host']);
   });
 });
 

@@ -11,6 +11,8 @@ import { translate } from "../../../src/translate";
 import type { KubeObject } from "../../../src/apis";
 import type { ConformanceCase } from "../cases/types";
 import { checkStatus } from "./status";
+import { configFromSnapshot } from "../simulator/xds";
+import { rejections } from "../simulator/validate";
 import { replay } from "./http";
 import { type World, buildWorld, mutate, storeObjects } from "./world";
 
@@ -34,6 +36,7 @@ export function runCase(c: ConformanceCase): StepReport[] {
       if (step.mutate) world = mutate(world, step.mutate);
       const result = runPipeline(storeObjects(world));
       failures.push(...result.problems.map(p => `pipeline problem for ${p.gateway}: ${p.message}`));
+      for (const [gateway, snapshot] of result.snapshots) failures.push(...rejections(configFromSnapshot(snapshot)).map(r => `Envoy would reject the snapshot of ${gateway}: ${r}`));
       const statusCtx = { report: result.status, objects: world.objects };
       for (const assertion of step.status ?? []) failures.push(...checkStatus(statusCtx, assertion).map(f => `[${assertion.type}] ${f}`));
       const httpCtx = { objects: world.objects, report: result.status, snapshots: result.snapshots, backends: world.backends };
