@@ -47,6 +47,11 @@ describe("filter chain selection", () => {
     expect(() => simulate(twice, https("a.org"), new EchoModel())).toThrow(/Envoy would reject the listener/);
   });
 
+  it("the client aborts when the chain does not serve the certificate it trusts", () => {
+    expect(only(simulate(cfg, { ...https("example.org"), clientTrustsPem: "wildcard" }, new EchoModel())).reason).toMatch(/not the one the client trusts/);
+    expect(only(simulate(cfg, { ...https("example.org"), clientTrustsPem: "exact" }, new EchoModel())).body).toBe("exact");
+  });
+
   it("no listener on the port resets the connection", () => {
     expect(only(simulate(cfg, get("/", "h", [], { port: 81 }), new EchoModel())).status).toBe(0);
   });

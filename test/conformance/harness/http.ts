@@ -4,7 +4,8 @@
  * - the request goes to the Gateway's address (its first status address, else a documentation
  *   address standing in for the load balancer) on the port of its first listener, unless the case
  *   says otherwise; without an explicit Host, the Host header is that address, with the port only
- *   when it is not the scheme's default (as the suite computes it);
+ *   when it is not the scheme's default (as the suite computes it); an HTTPS client trusts only the
+ *   certificate of tls-validity-checks-certificate, as the suite's TLS requests do;
  * - method defaults to GET, expected status to 200; a 200 must come from the echo backend, whose
  *   report of the request (path with query, host, method, headers, namespace, pod, TLS server
  *   name) is compared with the expected request (by default the request as sent); header values
@@ -20,7 +21,7 @@ import { type SimBranch, type SimRequest, type SimResponse, configFromSnapshot, 
 import type { Header } from "../simulator/types";
 import type { RequestCase, ResponseExpectation } from "../cases/types";
 import type { Captured, EchoBackends } from "./backends";
-import { keyOf } from "./world";
+import { PKI, keyOf } from "./world";
 
 export const STANDIN_ADDRESS = "192.0.2.10";
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -54,6 +55,7 @@ export function toSimRequest(ctx: HttpContext, rc: RequestCase): SimRequest {
     port,
     scheme,
     sni: rc.sni,
+    clientTrustsPem: scheme === "https" ? PKI.listenerCert() : undefined,
     protocol: rc.h2c ? "h2c" : "http1",
     method: rc.method ?? "GET",
     authority,

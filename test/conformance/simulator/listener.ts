@@ -6,7 +6,7 @@
  */
 import type { SimRequest } from "./types";
 import type { XdsConfig } from "./xds";
-import { type Msg, anyType, list, num, obj, str, strings } from "./msg";
+import { type Msg, anyType, dataSource, list, num, obj, str, strings } from "./msg";
 
 export const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const DOWNSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
@@ -87,13 +87,16 @@ function downstreamTls(chain: Msg): Msg | undefined {
   return config && anyType(config) === DOWNSTREAM_TLS ? config : undefined;
 }
 
-/** A certificate is configured inline or through SDS (resolved in the snapshot). */
-function servesCertificate(tls: Msg, config: XdsConfig): boolean {
+/** The certificate chains a TLS chain serves, inline or through SDS; undefined when an SDS secret is missing. */
+function servedCertificates(tls: Msg, config: XdsConfig): string[] | undefined {
   const common = obj(tls.commonTlsContext) ?? {};
-  if (list(common.tlsCertificates).length > 0) return true;
-  const sds = list(common.tlsCertificateSdsSecretConfigs);
-  return sds.length > 0 && sds.every(s => config.secrets.has(str(s.name) ?? ""));
+  const inline = list(common.tlsCertificates).map(c => dataSource(c.certificateChain) ?? "");
+  const sds = list(common.tlsCertificateSdsSecretConfigs).map(s => config.secrets.get(str(s.name) ?? ""));
+  if (sds.some(s => s === undefined)) return undefined;
+  return [...inline, ...sds.map(s => dataSource(obj(s?.tlsCertificate)?.certificateChain) ?? "")];
 }
+
+const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
 
 export function connect(config: XdsConfig, request: SimRequest): Connection {
   const listener = findListener(config, request.port);
@@ -103,7 +106,12 @@ export function connect(config: XdsConfig, request: SimRequest): Connection {
   const tls = downstreamTls(chain);
   if (request.scheme === "https" && !tls) return { ok: false, reason: "TLS handshake on a chain without a TLS transport socket" };
   if (request.scheme === "http" && tls) return { ok: false, reason: "cleartext request on a TLS-only filter chain" };
-  if (tls && !servesCertificate(tls, config)) return { ok: false, reason: "filter chain has no usable server certificate" };
+  if (tls) {
+    const served = servedCertificates(tls, config);
+    if (!served || served.length === 0) return { ok: false, reason: "filter chain has no usable server certificate" };
+    const trusted = request.clientTrustsPem;
+    if (trusted && !served.some(chain => pemBody(chain).includes(pemBody(trusted)))) return { ok: false, reason: "the server certificate is not the one the client trusts" };
+  }
   const filter = list(chain.filters).find(f => anyType(f.typedConfig) === HCM);
   if (!filter) return { ok: false, reason: "filter chain has no HttpConnectionManager" };
   const hcm = obj(filter.typedConfig) as Msg;

@@ -20,6 +20,8 @@ export interface SimRequest {
   scheme: "http" | "https";
   /** TLS server name the client offers (https only). */
   sni?: string;
+  /** PEM of the one certificate the client trusts (https): the chain must serve it, or the client aborts. */
+  clientTrustsPem?: string;
   /** Downstream protocol: HTTP/1.1, or HTTP/2 with prior knowledge over cleartext. */
   protocol?: "http1" | "h2c";
   method: string;
