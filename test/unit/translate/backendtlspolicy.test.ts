@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { backendStatus } from "../../../src/translate/backend";
 import { backendTLSPolicyStatus } from "../../../src/translate/backendtlspolicy";
 import { translateHTTPRoute } from "../../../src/translate/httproute";
 import type { RouteTranslation } from "../../../src/translate/types";
@@ -222,5 +224,38 @@ describe("TLS settings", () => {
       },
     ]);
     expect(t.backendTLSPolicies).toEqual(["default/httpbin-tls"]);
+  });
+});
+
+describe("never throws on malformed policies, Backends and CA objects", () => {
+  it("computes TLS and status whatever the specs hold", () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), fc.anything(), (policySpec, backendSpec, data) => {
+        const objects = [
+          service("web", [{ name: "https", port: 443 }]),
+          { apiVersion: "gateway.networking.k8s.io/v1", kind: "BackendTLSPolicy", metadata: { name: "junk", namespace: "default" }, spec: policySpec },
+          {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "BackendTLSPolicy",
+            metadata: { name: "half", namespace: "default" },
+            spec: { targetRefs: [{ group: "", kind: "Service", name: "web" }], validation: { hostname: "a.example.com", caCertificateRefs: [{ group: "", kind: "ConfigMap", name: "cm" }] } },
+          },
+          { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default" }, data },
+          { apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "Backend", metadata: { name: "b", namespace: "default" }, spec: backendSpec },
+          {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata: { name: "r", namespace: "default" },
+            spec: { rules: [{ backendRefs: [{ name: "web", port: 443 }, { group: "gateway.envoyproxy.io", kind: "Backend", name: "b" }] }] },
+          },
+        ];
+        const ctx = ctxOf(objects);
+        const t = translateHTTPRoute(ctx, ctx.store.get("HTTPRoute", "default", "r") as never);
+        backendTLSPolicyStatus(ctx, new Map([["default/junk", ["default/gw"]], ["default/half", ["default/gw"]]]));
+        backendStatus(ctx);
+        expect(t.routes).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
