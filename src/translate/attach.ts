@@ -43,6 +43,8 @@ export interface RouteInput {
   key: string;
   route: HTTPRoute;
   translation: RouteTranslation;
+  /** The route's parentRefs to our Gateways (gatewayRefs). */
+  refs: GatewayRef[];
 }
 
 /** The parentRefs of a route that name a Gateway of ours (distinct, in order), group/kind defaulted. */
@@ -81,61 +83,60 @@ function describe(ref: GatewayRef["ref"], gw: GatewayModel): string {
   return `Gateway ${gw.key} has no listener${section}${port}`;
 }
 
-/** Which listeners of the Gateway one parentRef attaches the route to, and why (not). */
-export function selectListeners(route: HTTPRoute, { ref, gateway }: GatewayRef, labels: NamespaceLabels): Selection {
-  const candidates = gateway.listeners.filter(
-    l => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
-  );
-  if (candidates.length === 0) return { verdict: fail(Reason.NoMatchingParent, describe(ref, gateway)), listeners: [] };
+const ACCEPTED = ok(Reason.Accepted, "Route is accepted");
+
+const admitsHTTPRoute = (l: ListenerModel) => l.supportedKinds.some(k => k.group === GATEWAY_GROUP && k.kind === "HTTPRoute");
+
+/**
+ * Which listeners of the Gateway one parentRef attaches the route to, and why (not): the reason is
+ * that of the furthest step any candidate listener reached.
+ */
+export function selectListeners(route: HTTPRoute, { ref, gateway }: GatewayRef, labels: NamespaceLabels, hosts = routeHostnames(route.spec?.hostnames)): Selection {
   const routeNs = route.metadata?.namespace ?? "";
-  const allowed = candidates.filter(
-    l =>
-      l.supportedKinds.some(k => k.group === GATEWAY_GROUP && k.kind === "HTTPRoute") &&
-      l.namespaces !== undefined &&
-      namespaceAllowed(l.namespaces, gateway.namespace, routeNs, labels),
-  );
-  if (allowed.length === 0) {
+  const listeners: Selection["listeners"] = [];
+  let reached = 0; // 1: a listener matched sectionName and port; 2: one also admitted the route
+  for (const l of gateway.listeners) {
+    if ((ref.sectionName !== undefined && l.name !== ref.sectionName) || (ref.port !== undefined && l.port !== ref.port)) continue;
+    reached = Math.max(reached, 1);
+    if (!admitsHTTPRoute(l) || !l.namespaces || !namespaceAllowed(l.namespaces, gateway.namespace, routeNs, labels)) continue;
+    reached = 2;
+    const hostnames = effectiveHostnames(l.hostname, hosts);
+    if (hostnames.length > 0) listeners.push({ listener: l, hostnames });
+  }
+  if (listeners.length > 0) return { verdict: ACCEPTED, listeners };
+  if (reached === 0) return { verdict: fail(Reason.NoMatchingParent, describe(ref, gateway)), listeners };
+  if (reached === 1) {
     const message = `no listener of Gateway ${gateway.key} allows HTTPRoutes from namespace ${routeNs}`;
-    return { verdict: fail(Reason.NotAllowedByListeners, message), listeners: [] };
+    return { verdict: fail(Reason.NotAllowedByListeners, message), listeners };
   }
-  const hosts = routeHostnames(route.spec?.hostnames);
-  const listeners = allowed
-    .map(listener => ({ listener, hostnames: effectiveHostnames(listener.hostname, hosts) }))
-    .filter(x => x.hostnames.length > 0);
-  if (listeners.length === 0) {
-    const message = `no listener hostname of Gateway ${gateway.key} intersects the route's hostnames`;
-    return { verdict: fail(Reason.NoMatchingListenerHostname, message), listeners: [] };
-  }
-  return { verdict: ok(Reason.Accepted, "Route is accepted"), listeners };
+  const message = `no listener hostname of Gateway ${gateway.key} intersects the route's hostnames`;
+  return { verdict: fail(Reason.NoMatchingListenerHostname, message), listeners };
 }
 
+/** Routes come in key order and attach all at once, so a repeat can only be the list's last entry. */
 function attach(out: Attachments, gateway: GatewayModel, listener: ListenerModel, item: AttachedRoute): void {
   let perGateway = out.byListener.get(gateway.key);
   if (!perGateway) out.byListener.set(gateway.key, (perGateway = new Map()));
-  const list = perGateway.get(listener.name) ?? [];
-  const existing = list.find(a => a.routeKey === item.routeKey);
-  if (existing) {
-    existing.hostnames = [...new Set([...existing.hostnames, ...item.hostnames])];
+  const list = perGateway.get(listener.name);
+  const last = list?.[list.length - 1];
+  if (last?.routeKey === item.routeKey) {
+    last.hostnames = [...new Set([...last.hostnames, ...item.hostnames])];
     return;
   }
-  list.push(item);
-  perGateway.set(listener.name, list);
+  if (list) list.push(item);
+  else perGateway.set(listener.name, [item]);
   listener.attachedRoutes += 1;
 }
 
 /** Attaches every route (given in key order) and records its parent statuses. */
-export function attachRoutes(
-  routes: readonly RouteInput[],
-  gateways: ReadonlyMap<string, GatewayModel>,
-  labels: NamespaceLabels,
-  controllerName: string,
-): Attachments {
+export function attachRoutes(routes: readonly RouteInput[], labels: NamespaceLabels, controllerName: string): Attachments {
   const out: Attachments = { byListener: new Map(), parents: new Map() };
-  for (const { key, route, translation } of routes) {
+  for (const { key, route, translation, refs } of routes) {
     const generation = generationOf(route);
+    const hosts = routeHostnames(route.spec?.hostnames);
     const parents: ParentStatusData[] = [];
-    for (const gref of gatewayRefs(route, gateways)) {
-      const selection = selectListeners(route, gref, labels);
+    for (const gref of refs) {
+      const selection = selectListeners(route, gref, labels, hosts);
       const refused = selection.verdict.ok ? translation.notAccepted : undefined;
       for (const { listener, hostnames } of refused ? [] : selection.listeners) {
         attach(out, gref.gateway, listener, { routeKey: key, translation, hostnames });

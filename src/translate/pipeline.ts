@@ -66,9 +66,10 @@ function relevantRoutes(ctx: TranslateContext, gateways: ReadonlyMap<string, Gat
   const out: RouteInput[] = [];
   for (const route of ctx.store.list<HTTPRoute>("HTTPRoute")) {
     const name = route.metadata?.name;
-    if (!name || gatewayRefs(route, gateways).length === 0) continue;
+    const refs = name ? gatewayRefs(route, gateways) : [];
+    if (!name || refs.length === 0) continue;
     const key = keyOf(route.metadata?.namespace, name);
-    out.push({ key, route, translation: translateRoute(ctx, rl, key, route) });
+    out.push({ key, route, translation: translateRoute(ctx, rl, key, route), refs });
   }
   return out;
 }
@@ -95,7 +96,7 @@ export function translateWith(ctx: TranslateContext, rl: RouteLevel): TranslateR
   const gateways = ourGateways(ctx, classes);
   const byKey = new Map(gateways.map(g => [g.key, g]));
   const routes = relevantRoutes(ctx, byKey, rl);
-  const attachments = attachRoutes(routes, byKey, new NamespaceLabels(ctx.store), ctx.config.controllerName);
+  const attachments = attachRoutes(routes, new NamespaceLabels(ctx.store), ctx.config.controllerName);
   const assembled = gateways
     .filter(g => g.accepted.ok)
     .map(g => assembleGateway(g, attachments.byListener.get(g.key) ?? new Map(), rl));

@@ -42,24 +42,13 @@ export function routeStatus(namespace: string, name: string, generation: number,
   };
 }
 
-function sortKey(e: StatusEntry): string[] {
-  return [e.ref.group, e.ref.kind, e.ref.namespace ?? "", e.ref.name];
-}
-
 /** Sorts entries by group, kind, namespace and name; on a duplicate ref the first entry wins. */
 export function sortReport(entries: Iterable<StatusEntry>): StatusReport {
-  const seen = new Set<string>();
-  const out: StatusEntry[] = [];
+  const keyed = new Map<string, StatusEntry>();
   for (const e of entries) {
-    const id = JSON.stringify(sortKey(e));
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(e);
+    // NUL cannot appear in any of the four parts, so joined keys order as the tuples do.
+    const key = [e.ref.group, e.ref.kind, e.ref.namespace ?? "", e.ref.name].join("\u0000");
+    if (!keyed.has(key)) keyed.set(key, e);
   }
-  return out.sort((a, b) => {
-    const ka = sortKey(a);
-    const kb = sortKey(b);
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
-    return 0;
-  });
+  return [...keyed.keys()].sort().map(k => keyed.get(k) as StatusEntry);
 }

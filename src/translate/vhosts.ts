@@ -31,8 +31,6 @@ export interface RouteOrdering {
 
 export interface AssembledGateway {
   ir: GatewayIR;
-  /** Route keys served by this Gateway. */
-  routes: string[];
   /** `namespace/name` of the BackendTLSPolicies its clusters use. */
   policies: string[];
 }
@@ -57,7 +55,9 @@ function planPort(port: number, listeners: ListenerModel[], attached: ReadonlyMa
     for (const route of attached.get(l.name) ?? []) {
       for (const host of route.hostnames) {
         if (owner(host) !== l) continue;
-        domains.set(host, [...(domains.get(host) ?? []), route]);
+        const list = domains.get(host);
+        if (list) list.push(route);
+        else domains.set(host, [route]);
       }
     }
     own.set(l.name, domains);
@@ -119,10 +119,11 @@ function assemblePort(gw: GatewayModel, plan: PortPlan, order: RouteOrdering, se
   return { listener, configs };
 }
 
-function dedupe<T extends { name: string }>(items: Iterable<T>): T[] {
+/** The first item of each name (callers iterate in a deterministic order), sorted by name. */
+function dedupe<T extends { name: string }>(lists: Iterable<readonly T[]>): T[] {
   const out = new Map<string, T>();
-  for (const item of items) if (!out.has(item.name)) out.set(item.name, item);
-  return [...out.values()].sort(byName);
+  for (const items of lists) for (const item of items) if (!out.has(item.name)) out.set(item.name, item);
+  return [...out.keys()].sort().map(k => out.get(k) as T);
 }
 
 /** The IR of one accepted Gateway. `attached`: listener name → routes attached to it. */
@@ -132,7 +133,12 @@ export function assembleGateway(
   order: RouteOrdering,
 ): AssembledGateway {
   const byPort = new Map<number, ListenerModel[]>();
-  for (const l of gw.listeners) if (l.programmed.ok) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
+  for (const l of gw.listeners) {
+    if (!l.programmed.ok) continue;
+    const list = byPort.get(l.port);
+    if (list) list.push(l);
+    else byPort.set(l.port, [l]);
+  }
   const served = new Set<AttachedRoute>();
   const listeners: ListenerIR[] = [];
   const routeConfigs: RouteConfigIR[] = [];
@@ -141,10 +147,11 @@ export function assembleGateway(
     listeners.push(listener);
     routeConfigs.push(...configs);
   }
-  const routes = [...served].sort((a, b) => (a.routeKey < b.routeKey ? -1 : a.routeKey > b.routeKey ? 1 : 0));
-  const clusters: ClusterIR[] = dedupe(routes.flatMap(r => r.translation.clusters));
-  const certs = gw.listeners.filter(l => l.programmed.ok).flatMap(l => l.certificates);
-  const secrets: SecretIR[] = dedupe<SecretIR>([...certs, ...routes.flatMap(r => r.translation.secrets)]);
+  // One translation per route, in the (deterministic) order the routes were served.
+  const translations = new Set([...served].map(r => r.translation));
+  const clusters: ClusterIR[] = dedupe([...translations].map(t => t.clusters));
+  const certs = gw.listeners.filter(l => l.programmed.ok).map(l => l.certificates);
+  const secrets: SecretIR[] = dedupe<SecretIR>([...certs, ...[...translations].map(t => t.secrets)]);
   const ir: GatewayIR = {
     key: gw.key,
     namespace: gw.namespace,
@@ -156,6 +163,6 @@ export function assembleGateway(
     infrastructure: gw.infrastructure,
     addresses: gw.addresses.map(a => a.value),
   };
-  const policies = [...new Set(routes.flatMap(r => r.translation.backendTLSPolicies))].sort();
-  return { ir, routes: [...new Set(routes.map(r => r.routeKey))], policies };
+  const policies = [...new Set([...translations].flatMap(t => t.backendTLSPolicies))].sort();
+  return { ir, policies };
 }
