@@ -1,12 +1,15 @@
 /**
  * The dynamic admission chain: MutatingWebhookConfigurations, in name order, then
  * ValidatingWebhookConfigurations, called over HTTPS with an AdmissionReview v1 and verified against
- * their caBundle. Rules, scope, namespaceSelector and objectSelector are matched as kube-apiserver
- * matches them; matchConditions (CEL), reinvocation and matchPolicy conversion are not modelled,
+ * their caBundle. Rules, scope, matchPolicy, namespaceSelector and objectSelector are matched as
+ * kube-apiserver matches them (versions of a resource convert by apiVersion alone); matchConditions
+ * (CEL) and reinvocation are not modelled,
  * and validating webhooks are called one after another (kube calls them in parallel).
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import https from "node:https";
+import { isIP } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { ApiError, internal } from "./errors";
 import { jsonPatch } from "./patch";
 import type { KubeObject, ResourceType } from "./resources";
@@ -61,8 +64,18 @@ function labelsOf(o: KubeObject | undefined): Record<string, string> {
   return o?.metadata?.labels ?? {};
 }
 
+/**
+ * The version a webhook is called with: the request's when a rule names it, else (matchPolicy
+ * Equivalent, the default) another served version of the same resource that a rule names.
+ */
+function matchedVersion(hook: KubeObject, r: AdmissionRequest): string | undefined {
+  const rules: KubeObject[] = hook.rules ?? [];
+  if (rules.some((rule) => ruleMatches(rule, r))) return r.version;
+  if (hook.matchPolicy === "Exact") return undefined;
+  return r.type.versions.find((v) => rules.some((rule) => ruleMatches(rule, { ...r, version: v })));
+}
+
 function webhookMatches(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): boolean {
-  if (!(hook.rules ?? []).some((rule: KubeObject) => ruleMatches(rule, r))) return false;
   // An absent object (the old one on CREATE, the new one on DELETE) matches no objectSelector.
   const objMatch = (o: KubeObject | undefined) => !!o && matchesLabelSelector(hook.objectSelector, labelsOf(o));
   if (!isEmptySelector(hook.objectSelector) && !objMatch(r.object) && !objMatch(r.oldObject)) return false;
@@ -74,9 +87,11 @@ function webhookMatches(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv
   return matchesLabelSelector(hook.namespaceSelector, labelsOf(env.namespace(r.namespace)));
 }
 
-function review(r: AdmissionRequest): KubeObject {
+function review(r: AdmissionRequest, requested: string): KubeObject {
   const kind = { group: r.type.group, version: r.version, kind: r.type.kind };
   const resource = { group: r.type.group, version: r.version, resource: r.type.plural };
+  const requestKind = { ...kind, version: requested };
+  const requestResource = { ...resource, version: requested };
   return {
     apiVersion: "admission.k8s.io/v1",
     kind: "AdmissionReview",
@@ -85,8 +100,8 @@ function review(r: AdmissionRequest): KubeObject {
       kind,
       resource,
       ...(r.subresource ? { subResource: r.subresource, requestSubResource: r.subresource } : {}),
-      requestKind: kind,
-      requestResource: resource,
+      requestKind,
+      requestResource,
       name: r.name,
       ...(r.namespace ? { namespace: r.namespace } : {}),
       operation: r.operation,
@@ -122,18 +137,47 @@ function target(hook: KubeObject, env: AdmissionEnv): Target | string {
   return { url, connect: mapped, servername: host };
 }
 
+/**
+ * Verifies a webhook's certificate as kube-apiserver (Go's crypto/x509) does: signed by a
+ * certificate of the caBundle, within its validity, naming the host. (OpenSSL's own chain check
+ * would refuse certificates Go accepts, e.g. a leaf whose empty subject equals its empty issuer.)
+ */
+function verifyPeer(socket: TLSSocket, caBundle: string, servername: string): string | undefined {
+  const peer = socket.getPeerX509Certificate();
+  if (!peer) return "tls: no certificate presented";
+  const cas = (caBundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+  const now = Date.now();
+  if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo)) return "tls: failed to verify certificate: x509: certificate has expired or is not yet valid";
+  const signed = cas.some((ca) => ca.raw.equals(peer.raw) || (ca.ca && safeVerify(peer, ca)));
+  if (!signed) return "tls: failed to verify certificate: x509: certificate signed by unknown authority";
+  const named = isIP(servername) ? peer.checkIP(servername) : peer.checkHost(servername);
+  if (!named) return `tls: failed to verify certificate: x509: certificate is not valid for ${servername}`;
+  return undefined;
+}
+
+function safeVerify(cert: X509Certificate, ca: X509Certificate): boolean {
+  try {
+    return cert.verify(ca.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 function post(t: Target, caBundle: string | undefined, body: KubeObject, timeoutMs: number): Promise<KubeObject> {
   const data = Buffer.from(JSON.stringify(body));
   const ca = caBundle ? Buffer.from(caBundle, "base64").toString() : undefined;
+  const servername = t.servername;
   return new Promise((resolve, reject) => {
     const req = https.request(
       {
         host: t.connect.host,
         port: t.connect.port,
-        servername: /^[\d.]+$|:/.test(t.servername) ? undefined : t.servername,
+        servername: isIP(servername) ? undefined : servername,
         path: `${t.url.pathname}${t.url.search}`,
         method: "POST",
-        ca,
+        agent: false,
+        // With a caBundle the certificate is checked by verifyPeer (below) before anything is sent.
+        rejectUnauthorized: !ca,
         headers: { "Content-Type": "application/json", Accept: "application/json, */*", "Content-Length": data.length, Host: t.url.host },
         timeout: timeoutMs,
       },
@@ -153,7 +197,17 @@ function post(t: Target, caBundle: string | undefined, body: KubeObject, timeout
     );
     req.on("timeout", () => req.destroy(new Error("context deadline exceeded")));
     req.on("error", reject);
-    req.end(data);
+    if (!ca) {
+      req.end(data);
+      return;
+    }
+    req.on("socket", (socket) => {
+      socket.once("secureConnect", () => {
+        const problem = verifyPeer(socket as TLSSocket, ca, servername);
+        if (problem) req.destroy(new Error(problem));
+        else req.end(data);
+      });
+    });
   });
 }
 
@@ -165,9 +219,9 @@ function denial(name: string, status: KubeObject | undefined): ApiError {
   return new ApiError(code, s.reason ?? "", message, s.details);
 }
 
-async function call(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): Promise<KubeObject | undefined> {
+async function call(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv, requested: string): Promise<KubeObject | undefined> {
   const t = target(hook, env);
-  const body = review(r);
+  const body = review(r, requested);
   const fail = (why: string) => {
     env.onCall?.(hook.name, body, undefined);
     if (hook.failurePolicy === "Ignore") return undefined;
@@ -184,6 +238,13 @@ async function call(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv): P
   }
 }
 
+/** The request as seen at another version (CRD conversion None: only apiVersion changes). */
+function atVersion(r: AdmissionRequest, version: string): AdmissionRequest {
+  if (version === r.version) return r;
+  const conv = (o: KubeObject | undefined) => o && { ...o, apiVersion: r.type.group ? `${r.type.group}/${version}` : version };
+  return { ...r, version, object: conv(r.object), oldObject: conv(r.oldObject) };
+}
+
 function sortedHooks(configs: KubeObject[]): KubeObject[] {
   return [...configs].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).flatMap((c) => c.webhooks ?? []);
 }
@@ -193,15 +254,17 @@ export async function mutate(r: AdmissionRequest, env: AdmissionEnv, warnings: s
   if (EXEMPT.has(r.type.plural)) return r.object;
   let object = r.object;
   for (const hook of sortedHooks(env.webhookConfigs("mutating"))) {
-    const req = { ...r, object };
-    if (!webhookMatches(hook, req, env)) continue;
-    const resp = await call(hook, req, env);
+    const version = matchedVersion(hook, r);
+    const req = atVersion({ ...r, object }, version ?? r.version);
+    if (!version || !webhookMatches(hook, req, env)) continue;
+    const resp = await call(hook, req, env, r.version);
     if (!resp) continue;
     warnings.push(...(resp.warnings ?? []));
     if (!resp.allowed) throw denial(hook.name, resp.status);
-    if (resp.patch && object) {
+    if (resp.patch && req.object) {
       try {
-        object = jsonPatch(object, JSON.parse(Buffer.from(resp.patch, "base64").toString())) as KubeObject;
+        const patched = jsonPatch(req.object, JSON.parse(Buffer.from(resp.patch, "base64").toString())) as KubeObject;
+        object = { ...patched, apiVersion: r.object?.apiVersion };
       } catch (e) {
         throw internal(`JSON patch from webhook "${hook.name}" failed to apply: ${(e as Error).message}`);
       }
@@ -214,8 +277,10 @@ export async function mutate(r: AdmissionRequest, env: AdmissionEnv, warnings: s
 export async function validate(r: AdmissionRequest, env: AdmissionEnv, warnings: string[]): Promise<void> {
   if (EXEMPT.has(r.type.plural)) return;
   for (const hook of sortedHooks(env.webhookConfigs("validating"))) {
-    if (!webhookMatches(hook, r, env)) continue;
-    const resp = await call(hook, r, env);
+    const version = matchedVersion(hook, r);
+    const req = atVersion(r, version ?? r.version);
+    if (!version || !webhookMatches(hook, req, env)) continue;
+    const resp = await call(hook, req, env, r.version);
     if (!resp) continue;
     warnings.push(...(resp.warnings ?? []));
     if (!resp.allowed) throw denial(hook.name, resp.status);

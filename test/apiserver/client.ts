@@ -41,7 +41,6 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 
@@ -74,10 +73,8 @@ export function request(server: TestApiServer, method: string, path: string, bod
 
 export interface WatchStream {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   events: { type: string; object: any }[];
   /** Resolves once `n` events have arrived (or the stream ended). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   next(n: number): Promise<{ type: string; object: any }[]>;
   /** Resolves when the server ends the stream; `aborted` tells whether it was cut. */
   ended: Promise<{ aborted: boolean }>;

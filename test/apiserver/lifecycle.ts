@@ -28,6 +28,15 @@ function checkName(t: ResourceType, name: string): void {
   throw invalid(t.kind, t.group, name, [{ reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": ${what} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
 }
 
+const ANNOTATIONS_LIMIT = 256 * 1024;
+
+/** kube-apiserver's limit on the total size of an object's annotations. */
+function checkAnnotations(t: ResourceType, obj: KubeObject): void {
+  const size = Object.entries<string>(obj.metadata.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+  if (size <= ANNOTATIONS_LIMIT) return;
+  throw invalid(t.kind, t.group, obj.metadata.name, [{ reason: "FieldValueTooLong", field: "metadata.annotations", message: `Too long: must have at most ${ANNOTATIONS_LIMIT} bytes` }]);
+}
+
 /** Checks apiVersion, kind, namespace and name of a request body against the URL. */
 export function checkIdentity(t: ResourceType, version: string, body: KubeObject, namespace: string | undefined, urlName?: string): void {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the body of the request is not a JSON object");
@@ -82,6 +91,7 @@ export function prepareCreate(t: ResourceType, version: string, body: KubeObject
     else obj.status = {};
   }
   kindDefaults(t, obj);
+  checkAnnotations(t, obj);
   return obj;
 }
 
@@ -105,6 +115,7 @@ export function prepareUpdate(t: ResourceType, version: string, old: KubeObject,
   if (subresource === "status") md.managedFields = old.metadata.managedFields;
   if (t.generation && specPart(obj) !== specPart(old)) md.generation = (old.metadata.generation ?? 0) + 1;
   kindDefaults(t, obj);
+  checkAnnotations(t, obj);
   return obj;
 }
 

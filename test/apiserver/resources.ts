@@ -3,7 +3,7 @@
  * those a CustomResourceDefinition registers.
  */
 
-export type KubeObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type KubeObject = Record<string, any>;
 
 export interface ResourceType {
   group: string;
