@@ -3,7 +3,8 @@
  * schemas allow (and junk where a schema would have rejected it), with names drawn from small pools
  * so that references between them actually resolve.
  *
- * - translation never throws and its result is plain JSON;
+ * - translation never throws and its result is plain JSON, with the stub route level and with the
+ *   real one (rules here include junk and references to Services and Backends);
  * - the same objects in another order give the same result;
  * - no listener counts more attached routes than routes accepted by its Gateway.
  */
@@ -11,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RouteLevel, TranslateResult } from "../../../src/translate/pipeline";
 import { translateWith } from "../../../src/translate/pipeline";
+import { translate } from "../../../src/translate";
 import { context, stubRouteLevel, tlsSecret } from "./helpers";
 
 const GROUP = "gateway.networking.k8s.io";
@@ -86,7 +88,22 @@ const routeSpec = fc.record(
   {
     parentRefs: fc.oneof(fc.array(fc.oneof(parentRef, parentRef, junk), { maxLength: 3 }), junk),
     hostnames: maybe(fc.oneof(fc.array(hostnames, { maxLength: 3 }), junk)),
-    rules: maybe(fc.array(fc.record({ matches: fc.constant([{ path: { type: "PathPrefix", value: "/" } }]) }), { maxLength: 2 })),
+    rules: maybe(
+      fc.oneof(
+        fc.array(
+          fc.record(
+            {
+              matches: fc.constant([{ path: { type: "PathPrefix", value: "/" } }]),
+              backendRefs: maybe(fc.array(fc.record({ name: fc.constantFrom("svc", "be", "nope"), port: maybe(fc.constantFrom(80, 8080)), kind: maybe(fc.constantFrom("Service", "Backend")), group: maybe(fc.constantFrom("", "gateway.envoyproxy.io")) }, { requiredKeys: ["name"] }), { maxLength: 2 })),
+              filters: maybe(fc.array(fc.oneof(fc.constant({ type: "URLRewrite", urlRewrite: { hostname: "x.com" } }), junk), { maxLength: 1 })),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
+        junk,
+      ),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -101,7 +118,20 @@ const grant = fc.record({
 });
 const secrets = fc.constantFrom(tlsSecret("cert"), tlsSecret("cert", "web"), tlsSecret("bad", "default", "x", "y"), { apiVersion: "v1", kind: "Secret", metadata: { name: "bad", namespace: "web" }, data: 5 });
 
-const world = fc.array(fc.oneof(gatewayClass, gateway, gateway, httpRoute, httpRoute, httpRoute, namespace, grant, secrets), { maxLength: 14 });
+const service = fc.record({
+  apiVersion: fc.constant("v1"),
+  kind: fc.constant("Service"),
+  metadata: fc.record({ name: fc.constantFrom("svc", "be"), namespace: namespaces }),
+  spec: fc.oneof(fc.record({ ports: fc.constant([{ port: 80 }, { name: "alt", port: 8080, appProtocol: "kubernetes.io/h2c" }]) }), fc.record({ type: fc.constant("ExternalName"), externalName: fc.constant("example.com") }), junk),
+});
+const backend = fc.record({
+  apiVersion: fc.constant("gateway.envoyproxy.io/v1alpha1"),
+  kind: fc.constant("Backend"),
+  metadata: fc.record({ name: fc.constant("be"), namespace: namespaces }),
+  spec: fc.oneof(fc.constant({ endpoints: [{ fqdn: { hostname: "www.example.com", port: 443 } }] }), fc.constant({ endpoints: [{ ip: { address: "169.254.169.254", port: 80 } }] }), junk),
+});
+
+const world = fc.array(fc.oneof(gatewayClass, gateway, gateway, httpRoute, httpRoute, httpRoute, namespace, grant, secrets, service, backend), { maxLength: 14 });
 
 /** Keeps the first object of each kind/namespace/name, so that order cannot pick a different one. */
 function distinct(objects: unknown[]): unknown[] {
@@ -128,6 +158,18 @@ describe("translation over generated worlds", () => {
     );
   });
 
+  it("with the real route level: never throws, plain JSON, independent of input order", () => {
+    fc.assert(
+      fc.property(world, objects => {
+        const list = distinct(objects);
+        const result = translate(context(list));
+        expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+        expect(translate(context([...list].reverse()))).toEqual(result);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("does not depend on the order of its input", () => {
     fc.assert(
       fc.property(world, objects => {
@@ -140,8 +182,9 @@ describe("translation over generated worlds", () => {
 
   it("never throws on junk where any object would be", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ apiVersion: fc.constantFrom(`${GROUP}/v1`, "v1"), kind: fc.constantFrom("Gateway", "GatewayClass", "HTTPRoute", "Namespace", "Secret"), metadata: fc.oneof(meta, junk), spec: junk }), { maxLength: 8 }), objects => {
+      fc.property(fc.array(fc.record({ apiVersion: fc.constantFrom(`${GROUP}/v1`, "v1", "gateway.envoyproxy.io/v1alpha1"), kind: fc.constantFrom("Gateway", "GatewayClass", "HTTPRoute", "Namespace", "Secret", "Service", "Backend", "ReferenceGrant"), metadata: fc.oneof(meta, junk), spec: junk }), { maxLength: 8 }), objects => {
         translateObjects(objects);
+        translate(context(objects));
       }),
       { numRuns: 300 },
     );
