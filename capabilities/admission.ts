@@ -45,11 +45,6 @@ function currentConfig(): Config {
   return config;
 }
 
-/** For tests: forget the cached configuration so the next request reads the environment again. */
-export function reloadConfig(): void {
-  config = undefined;
-}
-
 function statusOf(err: unknown): number | undefined {
   return typeof err === "object" && err !== null && typeof (err as { status?: unknown }).status === "number"
     ? (err as { status: number }).status
