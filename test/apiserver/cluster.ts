@@ -203,7 +203,9 @@ export class Cluster {
     if (pre.uid && pre.uid !== old.metadata.uid) {
       throw conflict(t.type, t.name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     }
-    await validate(this.request("DELETE", t, undefined, old, { ...o, options: { kind: "DeleteOptions", apiVersion: "meta.k8s.io/v1", ...options } }), this.admissionEnv(), o.warnings ?? []);
+    const review = this.request("DELETE", t, undefined, old, { ...o, options: { kind: "DeleteOptions", apiVersion: "meta.k8s.io/v1", ...options } });
+    await mutate(review, this.admissionEnv(), o.warnings ?? []);
+    await validate(review, this.admissionEnv(), o.warnings ?? []);
     if (o.dryRun) return { object: this.out(t.type, t.version, old), gone: true };
     if (old.metadata.finalizers?.length) {
       if (old.metadata.deletionTimestamp) return { object: this.out(t.type, t.version, old), gone: false };

@@ -172,5 +172,9 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
       else out[k] = merged;
     } else out[k] = clone(v);
   }
+  if (Array.isArray(patch.$retainKeys)) {
+    const keep = new Set(patch.$retainKeys as string[]);
+    for (const k of Object.keys(out)) if (!keep.has(k)) delete out[k];
+  }
   return out;
 }

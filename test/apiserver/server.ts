@@ -24,7 +24,19 @@
  * from Services, no cluster IPs or load-balancer addresses), per-kind table columns and validation
  * of built-in kinds, graceful deletion periods, namespace termination phases, managed fields of
  * sets and nested ownership, strategic merge beyond the list fields named in patch.ts,
- * and continue tokens that expire. Core and events.k8s.io Events are stored apart.
+ * and continue tokens that expire. Core and events.k8s.io Events are stored apart. Request bodies
+ * are JSON or YAML: kubectl's generators that send protobuf (`kubectl create configmap ...`) get
+ * 415; `kubectl apply`, `create -f`, `patch`, `get`, `describe`, `delete` and `wait` work.
+ *
+ * Use from a test:
+ *   const server = await TestApiServer.start();        // https://127.0.0.1:<ephemeral port>
+ *   server.env()                                       // { KUBECONFIG, KUBECACHEDIR } for kubectl
+ *   process.env.KUBECONFIG = server.kubeconfigPath;    // for kubernetes-fluent-client and Pepr
+ *   server.mapService("pepr-system", "svc", 443, { host: "127.0.0.1", port });  // webhook targets
+ *   server.count((r) => r.method === "PATCH" && r.path.endsWith("/status"));     // request log
+ *   server.dropWatches(); server.compact();            // cut every watch; make old versions 410
+ *   await server.stop();
+ * (./client.ts has kubectl() and raw request()/watch() helpers.)
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

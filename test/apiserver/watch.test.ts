@@ -71,6 +71,12 @@ describe("watch", () => {
     ok.close();
   });
 
+  it("rejects a resourceVersion that is not a number with 400", async () => {
+    const r = await request(server, "GET", `${CM}?watch=true&resourceVersion=abc`);
+    expect(r.status).toBe(400);
+    expect(r.body.reason).toBe("BadRequest");
+  });
+
   it("expires resourceVersions pushed out of the bounded history", async () => {
     const start = server.resourceVersion;
     for (let i = 0; i < 60; i++) await createCM(`bulk-${i}`);

@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Cluster, Target } from "./cluster";
-import { expired } from "./errors";
+import { badRequest, expired } from "./errors";
 import { apiVersionOf, resourceKey, type KubeObject } from "./resources";
 import type { StoreEvent } from "./store";
 
@@ -38,6 +38,9 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, p: WatchParams
   const inScope = (o: KubeObject) => namespace === undefined || o.metadata?.namespace === namespace;
   const matches = (o: KubeObject | undefined) => !!o && inScope(o) && p.matches(o);
 
+  const rv = p.resourceVersion;
+  const fromStart = rv === undefined || rv === "" || rv === "0";
+  if (!fromStart && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   const deliver = (e: StoreEvent) => {
@@ -47,8 +50,6 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, p: WatchParams
     if (e.type === "MODIFIED" && now !== before) send(now ? "ADDED" : "DELETED", e.object);
     else if (now) send(e.type, e.object);
   };
-  const rv = p.resourceVersion;
-  const fromStart = rv === undefined || rv === "" || rv === "0";
   if (fromStart) {
     if (p.sendInitialEvents !== false) for (const o of cluster.store.list(key, namespace)) if (matches(o)) send("ADDED", o);
     if (p.sendInitialEvents && p.allowBookmarks) {
@@ -56,7 +57,7 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, p: WatchParams
     }
   } else {
     const replay = cluster.store.since(Number(rv));
-    if (replay === "expired" || !/^\d+$/.test(rv)) {
+    if (replay === "expired") {
       write("ERROR", expired(`too old resource version: ${rv} (${cluster.store.oldestResumable})`).toStatus());
       res.end();
       return;
