@@ -13,6 +13,8 @@ import { translateWith, type RouteLevel, type TranslateResult } from "./pipeline
 
 export type { TranslateContext } from "./context";
 export type { RouteLevel, TranslateResult } from "./pipeline";
+/** The same translation with other route-level functions (e.g. a cache around translateHTTPRoute). */
+export { translateWith } from "./pipeline";
 
 /** The route-level functions translation uses. */
 export const ROUTE_LEVEL: RouteLevel = {
