@@ -91,7 +91,8 @@ export function effectiveHostnames(listenerHost: string | undefined, route: Rout
 /**
  * Envoy virtual host domains for a hostname: the hostname alone. The Host header's port must not
  * take part in matching (HTTPRoute spec.hostnames), and a port-qualified form cannot be written for
- * wildcards: the HTTP connection manager strips any port before matching (strip_any_host_port).
+ * wildcards: the rendered route configuration ignores the port when matching
+ * (ignore_port_in_host_matching), and the Host header reaches the backend unchanged.
  */
 export function domainsFor(host: string): string[] {
   return [host];
