@@ -105,6 +105,8 @@ export interface PeprProcess {
   child: ChildProcess;
   /** The local port of its HTTPS server (Pepr's fixed port 3000, moved to an ephemeral one). */
   port: number;
+  /** Fixed port asked for → ephemeral port taken, for every remapped port listened on so far. */
+  ports: Map<number, number>;
   /** Everything it printed. */
   output(): string;
   stop(): Promise<void>;
@@ -132,7 +134,7 @@ function unpackModule(outDir: string, m: ModuleManifests, role: PeprRole): strin
  * Starts the module as one of Pepr's roles, talking to `server` through its kubeconfig. The
  * admission role serves /mutate and /validate; both roles serve /healthz.
  */
-export async function startPepr(server: TestApiServer, outDir: string, role: PeprRole, extraEnv: Record<string, string> = {}): Promise<PeprProcess> {
+export async function startPepr(server: TestApiServer, outDir: string, role: PeprRole, extraEnv: Record<string, string> = {}, remapPorts: number[] = [3000]): Promise<PeprProcess> {
   const m = readManifests(outDir);
   const modulePath = unpackModule(outDir, m, role);
   const tls = secretData(m, "-tls");
@@ -147,7 +149,7 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
     ...server.env(),
     SSL_CERT_PATH: join(certDir, "tls.crt"),
     SSL_KEY_PATH: join(certDir, "tls.key"),
-    PEPR_E2E_FIXED_PORT: "3000",
+    PEPR_E2E_REMAP_PORTS: [...new Set([3000, ...remapPorts])].join(","),
     ...(role === "admission" ? { PEPR_API_PATH: secretData(m, "-api-path").value } : {}),
     ...extraEnv,
   };
@@ -157,9 +159,13 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
+  const ports = new Map<number, number>();
+  child.on("message", (msg: { peprE2eListening?: number; requested?: number }) => {
+    if (msg?.peprE2eListening && msg.requested !== undefined) ports.set(msg.requested, msg.peprE2eListening);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Pepr ${role} did not start listening:\n${output}`)), 90_000);
-    child.on("message", (msg: { peprE2eListening?: number }) => msg?.peprE2eListening && (clearTimeout(timer), resolve(msg.peprE2eListening)));
+    child.on("message", () => ports.has(3000) && (clearTimeout(timer), resolve(ports.get(3000)!)));
     child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`Pepr ${role} exited with ${code}:\n${output}`))));
   });
   const probe = m.deployment(role).spec.template.spec.containers[0].readinessProbe?.httpGet?.path ?? "/healthz";
@@ -173,7 +179,7 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
     clearTimeout(timer);
     rmSync(certDir, { recursive: true, force: true });
   };
-  return { role, child, port, output: () => output, stop };
+  return { role, child, port, ports, output: () => output, stop };
 }
 
 function probeOnce(port: number, path: string): Promise<number> {
