@@ -158,6 +158,7 @@ export class RebuildLoop {
   /** One rebuild; errors are logged, never thrown. */
   rebuild(): void {
     const { deps } = this;
+    const startedAt = deps.timers.now();
     const store = deps.store();
     let result: PipelineOutput;
     try {
@@ -169,6 +170,7 @@ export class RebuildLoop {
     }
     this.stats.rebuilds++;
     this.stats.lastStore = store;
+    deps.log.info("rebuilt", { gateways: result.ir.gateways.length, statusEntries: result.status.length, ms: deps.timers.now() - startedAt });
     if (Array.isArray(result.problems) && result.problems.length > 0) {
       deps.log.warn("pipeline reported problems", { problems: result.problems.slice(0, 20), count: result.problems.length });
     }
