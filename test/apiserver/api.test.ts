@@ -202,3 +202,26 @@ describe("custom resource definitions", () => {
     expect((await request(server, "GET", "/apis/example.com/v1/widgets")).status).toBe(404);
   });
 });
+
+describe("built-in defaults", () => {
+  it("folds Secret stringData into data", async () => {
+    const r = await request(server, "POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "s" }, stringData: { token: "abc" }, data: { other: "eA==" } });
+    expect(r.body.data).toEqual({ token: Buffer.from("abc").toString("base64"), other: "eA==" });
+    expect(r.body.stringData).toBeUndefined();
+  });
+
+  it("gives Services a stable cluster IP, port defaults and node ports, and drops them for ExternalName", async () => {
+    const lb = (await request(server, "POST", SVC, { metadata: { name: "lb" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } })).body;
+    expect(lb.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(lb.spec.ports[0]).toMatchObject({ port: 80, protocol: "TCP", targetPort: 80, nodePort: expect.any(Number) });
+    const other = (await request(server, "POST", SVC, { metadata: { name: "other" }, spec: { ports: [{ port: 80 }] } })).body;
+    expect(other.spec.clusterIP).not.toBe(lb.spec.clusterIP);
+    expect(other.spec.ports[0].nodePort).toBeUndefined();
+    const same = await request(server, "PATCH", `${SVC}/lb?fieldManager=ctl`, { apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, "application/apply-patch+yaml");
+    expect(same.body.spec.ports).toHaveLength(1);
+    expect(same.body.spec.clusterIP).toBe(lb.spec.clusterIP);
+    const ext = await request(server, "PATCH", `${SVC}/other`, { spec: { type: "ExternalName", externalName: "example.com" } }, "application/merge-patch+json");
+    expect(ext.body.spec.clusterIP).toBeUndefined();
+    expect(ext.body.spec.externalName).toBe("example.com");
+  });
+});

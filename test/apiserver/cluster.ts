@@ -6,6 +6,7 @@
 import { mutate, validate, type AdmissionEnv, type AdmissionRequest } from "./admission";
 import { ApiError, conflict, notFound, STALE } from "./errors";
 import { builtinListKeys, schemaListKeys, type ListKeys } from "./fields";
+import { builtinDefaults, ServiceAllocator } from "./builtin-defaults";
 import { canonical, clone, prepareCreate, prepareUpdate } from "./lifecycle";
 import { recordUpdate } from "./managed";
 import { Registry } from "./registry";
@@ -55,9 +56,18 @@ export class Cluster {
   readonly registry = new Registry();
   readonly services = new Map<string, { host: string; port: number }>();
   onWebhookCall?: AdmissionEnv["onCall"];
+  private readonly alloc: ServiceAllocator;
 
   constructor(historyLimit?: number) {
     this.store = new Store(historyLimit);
+    this.alloc = new ServiceAllocator(() => this.store.list("/services"));
+  }
+
+  /** Schema defaults (custom resources) or built-in defaults, as the write path applies them. */
+  private defaults(t: Target, obj: KubeObject, old?: KubeObject): void {
+    if (t.subresource === "status") return;
+    if (t.type.custom) defaultObject(obj, t.type.schemas?.[t.version]);
+    else builtinDefaults(resourceKey(t.type), obj, old, this.alloc);
   }
 
   now(): string {
@@ -131,10 +141,13 @@ export class Cluster {
     let obj = prepareCreate(t.type, t.version, body, t.namespace, now);
     t = { ...t, name: obj.metadata.name };
     this.requireNamespace(t);
-    if (t.type.custom) defaultObject(obj, t.type.schemas?.[t.version]);
+    this.defaults(t, obj);
     const warnings = o.warnings ?? [];
     const mutated = await mutate(this.request("CREATE", t, obj, undefined, o), this.admissionEnv(), warnings);
-    if (mutated && mutated !== obj) obj = reimpose(obj, mutated);
+    if (mutated && mutated !== obj) {
+      obj = reimpose(obj, mutated);
+      this.defaults(t, obj);
+    }
     await validate(this.request("CREATE", t, obj, undefined, o), this.admissionEnv(), warnings);
     const key = resourceKey(t.type);
     if (this.store.get(key, t.namespace, t.name!)) throw new ApiError(409, "AlreadyExists", `${t.type.group ? `${t.type.plural}.${t.type.group}` : t.type.plural} "${t.name}" already exists`, { name: t.name, ...(t.type.group ? { group: t.type.group } : {}), kind: t.type.plural });
@@ -162,10 +175,13 @@ export class Cluster {
       throw conflict(t.type, t.name!, `Precondition failed: UID in precondition: ${old.metadata.uid}, UID in object meta: ${body.metadata.uid}`);
     }
     let obj = prepareUpdate(t.type, t.version, old, body, t.subresource);
-    if (t.type.custom && t.subresource !== "status") defaultObject(obj, t.type.schemas?.[t.version]);
+    this.defaults(t, obj, old);
     const warnings = o.warnings ?? [];
     const mutated = await mutate(this.request("UPDATE", t, this.out(t.type, t.version, obj), old, o), this.admissionEnv(), warnings);
-    if (mutated) obj = prepareUpdate(t.type, t.version, old, mutated, t.subresource);
+    if (mutated) {
+      obj = prepareUpdate(t.type, t.version, old, mutated, t.subresource);
+      this.defaults(t, obj, old);
+    }
     await validate(this.request("UPDATE", t, obj, old, o), this.admissionEnv(), warnings);
     const now = this.now();
     const opts = { manager: this.manager(o, "unknown"), apiVersion: obj.apiVersion, listKeys: this.listKeys(t.type, t.version), now, subresource: t.subresource };

@@ -45,9 +45,14 @@ export function schemaListKeys(schema: KubeObject | undefined): ListKeys {
   };
 }
 
+/** A key field's value, with kube's default for port protocols (so applied and stored items meet). */
+function keyValue(item: KubeObject, key: string): unknown {
+  return item[key] ?? (key === "protocol" ? "TCP" : undefined);
+}
+
 function itemKey(item: KubeObject, keys: string[]): string {
   const k: KubeObject = {};
-  for (const key of [...keys].sort()) if (item[key] !== undefined) k[key] = item[key];
+  for (const key of [...keys].sort()) if (keyValue(item, key) !== undefined) k[key] = keyValue(item, key);
   return `k:${JSON.stringify(k)}`;
 }
 
@@ -79,7 +84,7 @@ function step(cur: unknown, s: string): unknown {
   if (s.startsWith("f:")) return isObj(cur) ? cur[s.slice(2)] : undefined;
   if (!Array.isArray(cur)) return undefined;
   const key = JSON.parse(s.slice(2)) as KubeObject;
-  return cur.find((x) => isObj(x) && Object.entries(key).every(([k, v]) => JSON.stringify(x[k]) === JSON.stringify(v)));
+  return cur.find((x) => isObj(x) && Object.entries(key).every(([k, v]) => JSON.stringify(keyValue(x, k)) === JSON.stringify(v)));
 }
 
 export function valueAt(obj: unknown, path: Path): unknown {

@@ -6,7 +6,8 @@
  * What it does, as kube-apiserver does it: discovery (legacy and aggregated v2), Table output for
  * `kubectl get`, create/get/list/update/patch/delete/deletecollection of built-in kinds and of
  * any kind a CustomResourceDefinition registers (served versions, scope, names, status
- * subresource, printer columns, schema defaults); one global resourceVersion counter, uid,
+ * subresource, printer columns, schema defaults) and the common defaults of built-ins (Service
+ * cluster IPs, ports and node ports, Secret stringData); one global resourceVersion counter, uid,
  * generation (bumped on changes outside metadata and status), 409 on a stale resourceVersion,
  * Status objects for failures; namespaces must exist for namespaced creates ("default",
  * "kube-system", "kube-public" and "kube-node-lease" exist from the start); label and field
