@@ -25,3 +25,7 @@ net.Server.prototype.listen = function (...args) {
   });
   return callback ? listen.call(this, 0, "127.0.0.1", callback) : listen.call(this, 0, "127.0.0.1");
 };
+
+// The test that started this process owns it: when that test's process goes away (the IPC
+// channel closes), this one goes too, so an interrupted run leaves nothing behind.
+if (process.send) process.on("disconnect", () => process.exit(0));

@@ -163,23 +163,29 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
   child.on("message", (msg: { peprE2eListening?: number; requested?: number }) => {
     if (msg?.peprE2eListening && msg.requested !== undefined) ports.set(msg.requested, msg.peprE2eListening);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Pepr ${role} did not start listening:\n${output}`)), 90_000);
-    child.on("message", () => ports.has(3000) && (clearTimeout(timer), resolve(ports.get(3000)!)));
-    child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`Pepr ${role} exited with ${code}:\n${output}`))));
-  });
-  const probe = m.deployment(role).spec.template.spec.containers[0].readinessProbe?.httpGet?.path ?? "/healthz";
-  await waitReady(port, probe, () => output);
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(certDir, { recursive: true, force: true });
   };
-  return { role, child, port, ports, output: () => output, stop };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Pepr ${role} did not start listening:\n${output}`)), 90_000);
+      child.on("message", () => ports.has(3000) && (clearTimeout(timer), resolve(ports.get(3000)!)));
+      child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`Pepr ${role} exited with ${code}:\n${output}`))));
+    });
+    const probe = m.deployment(role).spec.template.spec.containers[0].readinessProbe?.httpGet?.path ?? "/healthz";
+    await waitReady(port, probe, () => output);
+    return { role, child, port, ports, output: () => output, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 function probeOnce(port: number, path: string): Promise<number> {
