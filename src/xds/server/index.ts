@@ -32,7 +32,7 @@ export interface XdsServerOptions {
   tls?: XdsTlsOptions;
   /** Server keepalive: ping an idle connection every `timeMs`, drop it after `timeoutMs` without an answer. */
   keepalive?: { timeMs: number; timeoutMs: number };
-  /** Bytes of responses written at once across all streams (default 64 MiB). */
+  /** Bytes of responses written at once across all streams (default 16 MiB). */
   sendBudgetBytes?: number;
 }
 
@@ -65,7 +65,7 @@ export class XdsServer {
     this.deps = {
       cache: options.cache,
       metrics: this.metrics,
-      budget: new ByteBudget(options.sendBudgetBytes ?? 64 * 1024 * 1024),
+      budget: new ByteBudget(options.sendBudgetBytes ?? 16 * 1024 * 1024),
       log: options.log ?? (() => undefined),
       now: options.now ?? Date.now,
     };

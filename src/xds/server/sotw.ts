@@ -19,7 +19,8 @@ import { resourcesOf, snapshotDiff } from "./diff";
 import type { DiscoveryRequest } from "./service";
 import { AdsStream } from "./stream";
 import { Subscription } from "./subscription";
-import { sotwEntry, sotwResponse } from "./wire";
+import { newNonce, shared } from "./shared";
+import { type WireMessage, sotwEntry, sotwResponse } from "./wire";
 
 /** What a response carried: the full map of a snapshot's type (wildcard), or a list. */
 interface Content {
@@ -32,18 +33,6 @@ interface TypeState {
   sub: Subscription;
   nonce?: string;
   sent?: Content;
-}
-
-const bodies = new WeakMap<ReadonlyMap<string, EncodedResource>, Buffer>();
-
-/** All entries of a snapshot's type map, concatenated once and shared by every wildcard stream. */
-function fullBody(map: ReadonlyMap<string, EncodedResource>): Buffer {
-  let body = bodies.get(map);
-  if (!body) {
-    body = Buffer.concat([...map.values()].map(sotwEntry));
-    bodies.set(map, body);
-  }
-  return body;
 }
 
 function isFullStateType(type: TypeUrl): boolean {
@@ -145,10 +134,15 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
   }
 
   private sendContent(type: TypeUrl, st: TypeState, content: Content, version: string, startedAt?: number): void {
-    st.nonce = this.nextNonce();
+    const count = content.resources.size;
+    const make = (nonce: string): WireMessage =>
+      sotwResponse({ versionInfo: version, typeUrl: type, nonce, entries: [...content.resources.values()].map(sotwEntry), resources: count });
+    // A wildcard stream's full state of a type is the same bytes for every such stream: built once.
+    const common = content.full ? shared(content.resources, `sotw\u0000${type}\u0000${version}`, make) : undefined;
+    let msg: WireMessage;
+    if (common && this.firstUse(common)) ({ nonce: st.nonce, msg } = common);
+    else msg = make((st.nonce = newNonce()));
     st.sent = content;
-    const entries = content.full ? [fullBody(content.resources)] : [...content.resources.values()].map(sotwEntry);
-    const msg = sotwResponse({ versionInfo: version, typeUrl: type, nonce: st.nonce, entries, resources: content.resources.size });
     this.send(type, msg, startedAt);
   }
 }

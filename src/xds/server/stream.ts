@@ -1,6 +1,6 @@
 /**
- * What the SotW and delta streams share: the node → Gateway rule, the cache watch, per-stream
- * nonces, request hygiene (a malformed request is counted and ignored, never fatal), and an
+ * What the SotW and delta streams share: the node → Gateway rule, the cache watch, request
+ * hygiene (a malformed request is counted and ignored, never fatal), and an
  * ordered send queue with flow control: one response in flight per stream, and a byte budget
  * shared by all streams so that a burst of large responses to many streams does not allocate them
  * all at once.
@@ -10,6 +10,7 @@ import { type SnapshotCache, gatewayKeyOfNode } from "../cache";
 import { type Snapshot, type TypeUrl, PUSH_ORDER } from "../types";
 import type { Variant, XdsMetrics } from "./metrics";
 import type { NodeMessage, RpcStatus } from "./service";
+import type { SharedResponse } from "./shared";
 import { type WireMessage, build } from "./wire";
 
 /** Bytes of responses being written at once, across streams. */
@@ -65,12 +66,13 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
   protected node = "";
   private identified = false;
   private unwatch: (() => void) | undefined;
-  private nonces = 0;
   private closed = false;
   private readonly queue: Outgoing[] = [];
   private writing = false;
   private held = 0;
   private unknownTypesLogged = new Set<string>();
+  /** Shared responses this stream has been sent (a nonce must not repeat on a stream). */
+  private readonly sharedSent = new WeakSet<SharedResponse>();
 
   constructor(
     protected readonly call: grpc.ServerDuplexStream<Req, Buffer>,
@@ -154,8 +156,11 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
     }
   }
 
-  protected nextNonce(): string {
-    return (++this.nonces).toString(36);
+  /** True the first time this stream takes a shared response; false means build its own. */
+  protected firstUse(entry: SharedResponse): boolean {
+    if (this.sharedSent.has(entry)) return false;
+    this.sharedSent.add(entry);
+    return true;
   }
 
   protected nackLog(type: string, detail: RpcStatus | null | undefined): void {

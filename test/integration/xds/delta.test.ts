@@ -153,6 +153,27 @@ describe("Delta ADS", () => {
     s.close();
   });
 
+  it("shares one response among streams that get the same resources, never repeating a nonce on a stream", async () => {
+    cache.set(world(["a", "b"]));
+    const [s1, s2] = [client.delta(), client.delta()];
+    for (const s of [s1, s2]) s.send({ node: NODE, typeUrl: TypeUrl.Cluster });
+    const [r1, r2] = [await s1.next(), await s2.next()];
+    expect(r1.nonce).toBe(r2.nonce);
+    expect(names(r1)).toEqual(names(r2));
+    cache.set(snapshotOf("default/eg", { ...basicResources({ clusters: ["a", "b"] }), [TypeUrl.Cluster]: [edsCluster("a"), { ...edsCluster("b"), connectTimeout: { seconds: 7 } }] }));
+    const [u1, u2] = [await s1.next(), await s2.next()];
+    expect([u1.nonce, names(u1)]).toEqual([u2.nonce, ["b"]]);
+    expect(u1.nonce).not.toBe(r1.nonce);
+    // Leaving and re-joining the wildcard gets the same clusters again, under a new nonce.
+    s1.send({ typeUrl: TypeUrl.Cluster, resourceNamesUnsubscribe: ["*"] });
+    s1.send({ typeUrl: TypeUrl.Cluster, resourceNamesSubscribe: ["*"] });
+    const again = await s1.next();
+    expect(names(again)).toEqual(["a", "b"]);
+    expect([r1.nonce, u1.nonce]).not.toContain(again.nonce);
+    s1.close();
+    s2.close();
+  });
+
   it("answers a first request even when nothing matches, and unsubscribes from the wildcard", async () => {
     cache.set(snapshotOf("default/eg", { ...basicResources(), [TypeUrl.Secret]: [] }));
     const s = client.delta();
