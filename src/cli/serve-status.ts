@@ -5,7 +5,7 @@
  *   OBJECT                    PART                 CONDITION     STATUS  REASON        MESSAGE
  *   GatewayClass peg                               Accepted      True    Accepted      ...
  *   Gateway default/eg                             Programmed    True    Programmed    ...
- *   Gateway default/eg        listener http (1 routes)  Accepted  True    Accepted      ...
+ *   Gateway default/eg        listener http (1 route)  Accepted  True    Accepted      ...
  *   HTTPRoute default/web     parent default/eg    ResolvedRefs  True    ResolvedRefs  ...
  */
 import type { ComputedCondition, ParentStatusData, StatusEntry } from "../ir/status";
@@ -46,7 +46,7 @@ export function statusRows(report: readonly StatusEntry[]): StatusRow[] {
         break;
       case "gateway":
         out.push(...rows(object, "", s.conditions));
-        for (const l of s.listeners) out.push(...rows(object, `listener ${l.name} (${l.attachedRoutes} routes)`, l.conditions));
+        for (const l of s.listeners) out.push(...rows(object, `listener ${l.name} (${l.attachedRoutes} route${l.attachedRoutes === 1 ? "" : "s"})`, l.conditions));
         break;
       case "parents":
         for (const p of s.parents) out.push(...rows(object, parentName(p, "parent"), p.conditions));
