@@ -45,7 +45,7 @@ describe("peg serve", () => {
     expect(out).toMatch(/HTTPRoute default\/httpbin\s+parent eg\s+Accepted\s+True/);
     expect(out).toContain("serving default/eg version");
     expect(io.errLines.some(l => l.includes("denied Backend") && l.includes("unsafe.yaml"))).toBe(true);
-    expect(out).not.toMatch(/Backend default\/evil/);
+    expect(out).not.toMatch(/Backend default\/loopback/);
 
     const version = server.cache.get("default/eg")?.version as string;
     const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
