@@ -33,6 +33,10 @@ interface TypeState {
   sub: Subscription;
   nonce?: string;
   sent?: Content;
+  /** The snapshot `sent` is known to match (for the subscription at the time). */
+  sentFrom?: Snapshot;
+  /** The subscription changed since `sent`. */
+  dirty: boolean;
 }
 
 function isFullStateType(type: TypeUrl): boolean {
@@ -44,38 +48,53 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
 
   private state(type: TypeUrl): TypeState {
     let st = this.types.get(type);
-    if (!st) this.types.set(type, (st = { sub: new Subscription(type) }));
+    if (!st) this.types.set(type, (st = { sub: new Subscription(type), dirty: false }));
     return st;
   }
 
   protected onRequest(req: DiscoveryRequest, type: TypeUrl): void {
     const st = this.state(type);
-    st.sub.applySotw(req.resourceNames ?? []);
+    if (st.sub.applySotw(req.resourceNames ?? [])) st.dirty = true;
     if (st.nonce !== undefined) {
       if (req.responseNonce !== st.nonce) return; // stale: a newer response is on its way
       if (req.errorDetail) this.nackLog(type, req.errorDetail);
       else this.deps.metrics.acked(this.variant, type);
     }
+    if (!st.dirty && st.sent && st.sentFrom === this.snapshot) return; // nothing can differ
     this.respond(type, st);
   }
 
-  protected onSnapshot(_prev: Snapshot | undefined, next: Snapshot | undefined): void {
+  protected onSnapshot(prev: Snapshot | undefined, next: Snapshot | undefined): void {
     const startedAt = this.deps.now();
     if (!next) {
       for (const type of [TypeUrl.Cluster, TypeUrl.Listener]) {
         const st = this.types.get(type);
         if (st?.sent && st.sent.resources.size > 0) this.sendContent(type, st, { resources: new Map() }, "", startedAt);
       }
+      for (const st of this.types.values()) st.sentFrom = undefined;
       return;
     }
     const breaking: TypeUrl[] = [];
     for (const type of PUSH_ORDER) {
       const st = this.types.get(type);
       if (!st?.sub.requested) continue;
+      if (prev && st.sent && !st.dirty && st.sentFrom === prev && !this.touches(type, st, prev, next)) {
+        st.sentFrom = next;
+        continue;
+      }
       if (isFullStateType(type) && st.sent && this.respondKeeping(type, st, next, startedAt)) breaking.push(type);
       else this.respond(type, st, startedAt);
     }
     for (const type of breaking) this.respond(type, this.state(type), startedAt);
+  }
+
+  /** Whether the change from prev to next can alter what this stream wants of a type. */
+  private touches(type: TypeUrl, st: TypeState, prev: Snapshot, next: Snapshot): boolean {
+    const diff = snapshotDiff(prev, next).get(type);
+    if (type === TypeUrl.Listener && !st.sub.wildcard) return true; // API listeners follow the routes
+    if (!diff || (diff.changed.length === 0 && diff.removed.length === 0)) return false;
+    if (st.sub.wildcard) return true;
+    return diff.changed.some(r => st.sub.names.has(r.name)) || diff.removed.some(n => st.sub.names.has(n));
   }
 
   /** The resources the subscription wants from the current snapshot. */
@@ -86,7 +105,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     if (st.sub.wildcard && extra.length === 0 && type !== TypeUrl.Endpoint) return { resources: map, full: snapshot };
     const out = new Map<string, EncodedResource>();
     if (st.sub.wildcard) for (const [n, r] of map) out.set(n, adapt(r));
-    for (const name of [...st.sub.names].sort()) {
+    for (const name of st.sub.names) {
       const res = map.get(name) ?? (type === TypeUrl.Listener && !st.sub.wildcard ? apiListener(snapshot, name) : undefined);
       if (res) out.set(name, adapt(res));
     }
@@ -114,7 +133,11 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     const snapshot = this.snapshot;
     if (!snapshot) return;
     const content = this.wanted(type, st, snapshot);
-    if (st.sent && this.same(st.sent, content, type)) return;
+    if (st.sent && this.same(st.sent, content, type)) {
+      st.sentFrom = snapshot;
+      st.dirty = false;
+      return;
+    }
     this.sendContent(type, st, content, snapshot.version, startedAt);
   }
 
@@ -143,6 +166,8 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     if (common && this.firstUse(common)) ({ nonce: st.nonce, msg } = common);
     else msg = make((st.nonce = newNonce()));
     st.sent = content;
+    st.sentFrom = this.snapshot;
+    st.dirty = false;
     this.send(type, msg, startedAt);
   }
 }

@@ -27,25 +27,37 @@ export class Subscription {
 
   constructor(readonly type: string) {}
 
-  /** Applies a SotW request's full resource_names (each request replaces the previous list). */
-  applySotw(resourceNames: readonly string[]): void {
+  /**
+   * Applies a SotW request's full resource_names (each request replaces the previous list).
+   * Returns whether the subscription changed.
+   */
+  applySotw(resourceNames: readonly string[]): boolean {
+    const before = { wildcard: this.wildcard, requested: this.requested };
     this.requested = true;
     if (resourceNames.length === 0) {
+      const hadNames = this.names.size > 0;
       if (this.explicit) {
         this.wildcard = false;
         this.names.clear();
       } else {
         this.wildcard = legacyWildcardType(this.type);
       }
-      return;
+      return !before.requested || hadNames || before.wildcard !== this.wildcard;
     }
     this.explicit = true;
-    this.names.clear();
-    this.wildcard = false;
+    let wildcard = false;
+    let same = before.requested;
+    let count = 0;
     for (const name of resourceNames) {
-      if (name === WILDCARD) this.wildcard = true;
-      else this.names.add(name);
+      if (name === WILDCARD) wildcard = true;
+      else if (!this.names.has(name)) same = false;
+      else count++;
     }
+    if (same && count === this.names.size && wildcard === this.wildcard) return false;
+    this.names.clear();
+    this.wildcard = wildcard;
+    for (const name of resourceNames) if (name !== WILDCARD) this.names.add(name);
+    return true;
   }
 
   /**

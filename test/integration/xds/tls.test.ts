@@ -30,7 +30,8 @@ async function serve(clientCa: boolean): Promise<number> {
 }
 
 function client(port: number, creds: grpc.ChannelCredentials): TestClient {
-  const c = new TestClient(port, creds);
+  // The certificate names 127.0.0.1 and localhost; TLS server names are host names, not addresses.
+  const c = new TestClient(port, creds, { "grpc.ssl_target_name_override": "localhost" });
   clients.push(c);
   return c;
 }
