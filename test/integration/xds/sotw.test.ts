@@ -14,6 +14,7 @@ import {
   basicResources,
   edsCluster,
   assignment,
+  secret,
   snapshotOf,
   startServer,
   until,
@@ -213,6 +214,18 @@ describe("SotW ADS", () => {
     expect(names(envoyLds)).toEqual(["default/eg/80"]);
     grpcNode.close();
     envoy.close();
+  });
+
+  it("serves TLS material over SDS on the same stream, by name", async () => {
+    cache.set(snapshotOf("default/eg", { ...basicResources(), [TypeUrl.Secret]: [secret("default/eg-cert"), secret("other")] }));
+    const s = client.sotw();
+    s.send({ node: NODE, typeUrl: TypeUrl.Cluster });
+    await s.next();
+    s.send({ typeUrl: TypeUrl.Secret, resourceNames: ["default/eg-cert"] });
+    const sds = await s.next();
+    expect([sds.typeUrl, names(sds)]).toEqual([TypeUrl.Secret, ["default/eg-cert"]]);
+    expect(sds.resources[0].message).toMatchObject({ tlsCertificate: { certificateChain: { inlineString: "-----CERT-----" } } });
+    s.close();
   });
 
   it("fills in the locality and its weight that gRPC needs, for proxyless streams only", async () => {
