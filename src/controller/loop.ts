@@ -170,7 +170,14 @@ export class RebuildLoop {
     }
     this.stats.rebuilds++;
     this.stats.lastStore = store;
-    deps.log.info("rebuilt", { gateways: result.ir.gateways.length, statusEntries: result.status.length, ms: deps.timers.now() - startedAt });
+    const { rss, heapUsed } = process.memoryUsage();
+    deps.log.info("rebuilt", {
+      gateways: result.ir.gateways.length,
+      statusEntries: result.status.length,
+      ms: deps.timers.now() - startedAt,
+      rssMiB: Math.round(rss / 1048576),
+      heapMiB: Math.round(heapUsed / 1048576),
+    });
     if (Array.isArray(result.problems) && result.problems.length > 0) {
       deps.log.warn("pipeline reported problems", { problems: result.problems.slice(0, 20), count: result.problems.length });
     }

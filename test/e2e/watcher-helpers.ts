@@ -15,7 +15,7 @@ export interface WatcherProcess {
   xdsPort: number;
 }
 
-interface LogLine {
+interface LogLine extends Record<string, unknown> {
   msg?: string;
   port?: number;
 }
@@ -57,7 +57,7 @@ export async function startWatcher(server: TestApiServer, outDir: string, env: R
 }
 
 /** Lines the watcher logged with this message. */
-export function logged(proc: PeprProcess, msg: string): LogLine[] {
+export function logged(proc: PeprProcess, msg: string): Array<LogLine & Record<string, unknown>> {
   return logLines(proc.output()).filter(l => l.msg === msg);
 }
 
