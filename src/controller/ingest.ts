@@ -31,6 +31,8 @@ export interface IngestOptions {
   onChange?: (kind: InputKind) => void;
   /** How many deleted uids to remember (oldest forgotten first). */
   tombstoneLimit?: number;
+  /** Called with an event's object that is skipped because it is not an object with a name. */
+  onMalformed?: (kind: InputKind, raw: unknown) => void;
 }
 
 type Table = Map<string, KubeObject>;
@@ -59,10 +61,12 @@ export class Ingest {
   private readonly pending = new Map<InputKind, Set<string>>();
   private readonly tombstones = new Map<string, true>();
   private readonly onChange: (kind: InputKind) => void;
+  private readonly onMalformed: (kind: InputKind, raw: unknown) => void;
   private readonly tombstoneLimit: number;
 
   constructor(opts: IngestOptions = {}) {
     this.onChange = opts.onChange ?? (() => undefined);
+    this.onMalformed = opts.onMalformed ?? (() => undefined);
     this.tombstoneLimit = opts.tombstoneLimit ?? 10_000;
   }
 
@@ -112,7 +116,10 @@ export class Ingest {
     const seen = new Set<string>();
     for (const item of items) {
       const obj = sanitize(kind, item);
-      if (!obj) continue;
+      if (!obj) {
+        this.onMalformed(kind, item);
+        continue;
+      }
       seen.add(keyOf(obj.metadata?.namespace, obj.metadata!.name!));
       effect = stronger(effect, this.upsert(kind, obj, true));
     }
@@ -129,7 +136,10 @@ export class Ingest {
 
   private upsert(kind: InputKind, raw: unknown, sanitized = false): Effect {
     const obj = sanitized ? (raw as KubeObject) : sanitize(kind, raw);
-    if (!obj) return "none";
+    if (!obj) {
+      this.onMalformed(kind, raw);
+      return "none";
+    }
     const uid = obj.metadata?.uid;
     if (uid && this.tombstones.has(uid)) return "none";
     const key = keyOf(obj.metadata?.namespace, obj.metadata!.name!);
@@ -149,7 +159,10 @@ export class Ingest {
 
   private remove(kind: InputKind, raw: unknown): Effect {
     const obj = sanitize(kind, raw);
-    if (!obj) return "none";
+    if (!obj) {
+      this.onMalformed(kind, raw);
+      return "none";
+    }
     const uid = obj.metadata?.uid;
     if (uid) this.tombstone(uid);
     const key = keyOf(obj.metadata?.namespace, obj.metadata!.name!);

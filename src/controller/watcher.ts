@@ -59,8 +59,11 @@ export class Watcher {
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: WatcherDeps) {
-    this.ingest = new Ingest({ onChange: () => this.loop.trigger() });
     const { client, timers, log } = deps;
+    this.ingest = new Ingest({
+      onChange: () => this.loop.trigger(),
+      onMalformed: kind => log.warn("skipped a watched object without a name", { kind }),
+    });
     this.writer = new StatusWriter({
       client: {
         get: (kind, ns, name) => client.get(INPUT_KIND_INFO[kind], ns, name),

@@ -220,6 +220,9 @@ describe("the watcher, end to end with kubectl", () => {
     const { stream, versionInfo } = await sotw(client, TypeUrl.Listener);
     stream.close();
     const routeBefore = JSON.stringify((await get("httproute", "web")).status);
+    const dataPlane = [["secret", "envoy-eg-xds-tls"], ["configmap", "envoy-eg-bootstrap"], ["deployment", "envoy-eg"], ["service", "envoy-eg"], ["secret", "pepr-envoy-gateway-xds-tls"]];
+    const versions = async () => Promise.all(dataPlane.map(async ([kind, name]) => (await kubectlOk(server, ["get", kind, "-A", "-o", "json"]).then(JSON.parse)).items.find((o: { metadata: { name: string } }) => o.metadata.name === name)?.metadata.resourceVersion));
+    const versionsBefore = await versions();
     await watcher!.proc.stop();
     const before = statusPatches().length;
     watcher = await startWatcher(server, outDir);
@@ -227,6 +230,10 @@ describe("the watcher, end to end with kubectl", () => {
     await barrier("barrier-3");
     expect(statusPatches().slice(before).map(r => r.path)).toEqual(["/apis/gateway.envoyproxy.io/v1alpha1/namespaces/default/backends/barrier-3/status"]);
     expect(JSON.stringify((await get("httproute", "web")).status)).toBe(routeBefore);
+    // The restarted watcher applied the data plane again (the Service comes last) and the xDS
+    // certificates were reused: none of it changed.
+    await waitFor(() => server.requests.slice(before).some(r => r.method === "PATCH" && r.path.endsWith("/services/envoy-eg")), "the data plane to be applied again");
+    expect(await versions()).toEqual(versionsBefore);
     const after = mtlsClient(server, watcher.xdsPort, "default", "envoy-eg-xds-tls");
     clients.push(after);
     const again = await sotw(after, TypeUrl.Listener);

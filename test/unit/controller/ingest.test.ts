@@ -144,14 +144,17 @@ describe("Ingest", () => {
     expect(ingest.store).toBe(store);
   });
 
-  it("ignores malformed objects without throwing", () => {
-    const { ingest, changes } = harness();
+  it("ignores malformed objects without throwing, and says so", () => {
+    const changes: string[] = [];
+    const malformed: unknown[] = [];
+    const ingest = new Ingest({ onChange: k => changes.push(k), onMalformed: (_k, raw) => malformed.push(raw) });
     for (const bad of [null, undefined, 42, "x", {}, { metadata: null }, { metadata: { name: 7 } }]) {
       expect(ingest.event("Gateway", "ADDED", bad)).toBe("none");
       expect(ingest.event("Gateway", "DELETED", bad)).toBe("none");
     }
     expect(ingest.relist("Gateway", [null, { metadata: {} }], "1")).toBe("none");
     expect(changes).toEqual([]);
+    expect(malformed).toHaveLength(16);
   });
 
   it("forgets the oldest tombstones beyond the limit", () => {
