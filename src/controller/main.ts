@@ -4,11 +4,12 @@
  * PEPR_WATCH_MODE is "true"; module code also runs in admission pods and during `pepr build`,
  * where nothing here may start.
  *
- * Start-up order, each step retried with backoff while the API is unreachable:
- *   1. xDS mTLS material (CA and server certificate Secret) and the xDS Service;
- *   2. the xDS server on PEG_XDS_PORT (18000), TLS with client certificates required;
- *   3. the initial list of every kind, then the first rebuild.
- * Watch events that arrive meanwhile are ingested; rebuilds wait for step 3.
+ * Start-up, each step retried with backoff while the API is unreachable, in two independent lines:
+ *   - xDS: the mTLS material (CA and server certificate Secret) and the xDS Service, then the xDS
+ *     server on PEG_XDS_PORT (18000), TLS with client certificates required;
+ *   - the initial list of every kind, then the first rebuild (status, snapshots into the cache,
+ *     which the server serves once it listens). Data-plane provisioning waits for the certificates.
+ * Watch events that arrive meanwhile are ingested; rebuilds wait for the initial list.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,8 +77,16 @@ async function boot(client: RestClient, cache: SnapshotCache, opts: WatcherOptio
     },
     { timers: realTimers, onError: (err, attempt, delay) => log.warn("xDS certificates or Service not ready; retrying", { error: errorMessage(err), attempt, retryInMs: delay }) },
   );
-  xds = new XdsServer({ cache, tls: tlsFiles(material), log: line => log.info(line) });
-  const port = await xds.listen(`0.0.0.0:${opts.xdsPort}`);
+  const tls = tlsFiles(material);
+  const port = await retryWithBackoff(
+    async () => {
+      const server = new XdsServer({ cache, tls, log: line => log.info(line) });
+      const bound = await server.listen(`0.0.0.0:${opts.xdsPort}`);
+      xds = server;
+      return bound;
+    },
+    { timers: realTimers, onError: (err, attempt, delay) => log.warn("xDS server cannot listen; retrying", { error: errorMessage(err), attempt, retryInMs: delay }) },
+  );
   log.info("xDS server listening", { port });
   return material;
 }
@@ -100,6 +109,7 @@ export function startWatcher(env: Record<string, string | undefined> = process.e
       ? {
           options: opts.dataplane,
           bootstrap: gw => bootstrapFor(gw, opts, config.policy.clusterDomain),
+          ready: () => clientTLS !== undefined,
           clientTLS: (gw, existing) => {
             if (!clientTLS) throw new Error("xDS certificates are not ready yet");
             return clientTLS(gw, existing);
@@ -111,11 +121,14 @@ export function startWatcher(env: Record<string, string | undefined> = process.e
     resyncMs: opts.resyncMs,
   });
   instance = watcher;
-  void (async () => {
-    const material = await boot(client, cache, opts, config.policy.clusterDomain);
-    clientTLS = clientTLSSource(material.ca, Date.now);
-    await watcher.start();
-  })().catch(err => log.error("watcher failed to start", { error: errorMessage(err) }));
+  // Status does not wait for the xDS server; provisioning waits for its certificates.
+  void boot(client, cache, opts, config.policy.clusterDomain)
+    .then(material => {
+      clientTLS = clientTLSSource(material.ca, Date.now);
+      watcher.loop.trigger(); // provision now rather than at the next retry
+    })
+    .catch(err => log.error("xDS server failed to start", { error: errorMessage(err) }));
+  void watcher.start().catch(err => log.error("watcher failed to start", { error: errorMessage(err) }));
   process.once("SIGTERM", () => {
     watcher.stop();
     void xds?.stop();

@@ -66,6 +66,8 @@ export interface ProvisionerDeps {
   options: DataPlaneOptions;
   timers: Timers;
   log: Logger;
+  /** False while what provisioning needs (the xDS certificates) is not there yet: runs wait, quietly. */
+  ready?: () => boolean;
 }
 
 export interface ProvisionInput {
@@ -117,6 +119,7 @@ export class Provisioner {
   }
 
   private async run({ ir, store, extraManaged }: ProvisionInput): Promise<boolean> {
+    if (this.deps.ready && !this.deps.ready()) return false;
     let ok = true;
     for (const gw of ir.gateways) {
       const info = gatewayInfo(gw, store);

@@ -249,3 +249,34 @@ describe("Watcher", () => {
     expect(h.watcher.stats()).toMatchObject({ statusFailures: 5, statusWrites: 5 });
   });
 });
+
+describe("Watcher provisioning readiness", () => {
+  it("waits quietly until provisioning is ready, then provisions", async () => {
+    const api = new FakeKube();
+    const timers = new FakeTimers();
+    const log = new RecordingLogger();
+    let ready = false;
+    const watcher = new Watcher({
+      client: api,
+      config: loadConfig({}),
+      pipeline: fakePipeline([]),
+      publish: () => undefined,
+      provisioning: { options: DEFAULT_DATAPLANE_OPTIONS, bootstrap: () => "{}\n", clientTLS: () => ({ caCert: "CA", cert: "C", key: "K" }), ready: () => ready },
+      timers,
+      log,
+    });
+    api.put(INPUT_KIND_INFO.GatewayClass, { metadata: { name: "eg" }, spec: { controllerName: OURS } } as KubeObject);
+    api.put(INPUT_KIND_INFO.Gateway, { metadata: { namespace: "apps", name: "eg" }, spec: { gatewayClassName: "eg", listeners: [] } } as KubeObject);
+    await watcher.start();
+    await timers.advance(600);
+    await watcher.settled();
+    expect(api.count("apply")).toBe(0);
+    expect(api.count("status")).toBeGreaterThan(0);
+    expect(log.lines.filter(l => l.level === "error")).toEqual([]);
+    ready = true;
+    await timers.advance(5_000);
+    await watcher.settled();
+    expect(api.count("apply")).toBe(5);
+    watcher.stop();
+  });
+});
