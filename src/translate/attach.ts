@@ -113,40 +113,51 @@ export function selectListeners(route: HTTPRoute, { ref, gateway }: GatewayRef, 
   return { verdict: fail(Reason.NoMatchingListenerHostname, message), listeners };
 }
 
-/** Routes come in key order and attach all at once, so a repeat can only be the list's last entry. */
-function attach(out: Attachments, gateway: GatewayModel, listener: ListenerModel, item: AttachedRoute): void {
-  let perGateway = out.byListener.get(gateway.key);
-  if (!perGateway) out.byListener.set(gateway.key, (perGateway = new Map()));
-  const list = perGateway.get(listener.name);
-  const last = list?.[list.length - 1];
-  if (last?.routeKey === item.routeKey) {
-    last.hostnames = [...new Set([...last.hostnames, ...item.hostnames])];
-    return;
+/** What one route contributes: its status.parents entries and its place on listeners. */
+export interface RouteAttachment {
+  parents: ParentStatusData[];
+  /** One entry per listener the route attaches to (hostnames merged over parentRefs), in order. */
+  attached: Array<{ gateway: GatewayModel; listener: ListenerModel; item: AttachedRoute }>;
+}
+
+/** Attaches one route to the listeners of its parentRefs (the same listener once). */
+export function attachRoute(input: RouteInput, labels: NamespaceLabels, controllerName: string): RouteAttachment {
+  const { key, route, translation, refs } = input;
+  const generation = generationOf(route);
+  const hosts = routeHostnames(route.spec?.hostnames);
+  const out: RouteAttachment = { parents: [], attached: [] };
+  for (const gref of refs) {
+    const selection = selectListeners(route, gref, labels, hosts);
+    const refused = selection.verdict.ok ? translation.notAccepted : undefined;
+    for (const { listener, hostnames } of refused ? [] : selection.listeners) {
+      const seen = out.attached.find(a => a.listener === listener);
+      if (seen) seen.item.hostnames = [...new Set([...seen.item.hostnames, ...hostnames])];
+      else out.attached.push({ gateway: gref.gateway, listener, item: { routeKey: key, translation, hostnames } });
+    }
+    const accepted = refused ? withGeneration(refused, generation) : condition("Accepted", selection.verdict, generation);
+    const conditions = [accepted, withGeneration(translation.resolvedRefs, generation)];
+    if (accepted.status === "True" && translation.partiallyInvalid) conditions.push(withGeneration(translation.partiallyInvalid, generation));
+    out.parents.push({ parentRef: gref.ref, controllerName, conditions });
   }
-  if (list) list.push(item);
-  else perGateway.set(listener.name, [item]);
-  listener.attachedRoutes += 1;
+  return out;
+}
+
+/** Adds one route's attachment (routes come in key order); counts it on each listener. */
+export function addAttachment(out: Attachments, key: string, attachment: RouteAttachment): void {
+  for (const { gateway, listener, item } of attachment.attached) {
+    let perGateway = out.byListener.get(gateway.key);
+    if (!perGateway) out.byListener.set(gateway.key, (perGateway = new Map()));
+    const list = perGateway.get(listener.name);
+    if (list) list.push(item);
+    else perGateway.set(listener.name, [item]);
+    listener.attachedRoutes += 1;
+  }
+  if (attachment.parents.length > 0) out.parents.set(key, attachment.parents);
 }
 
 /** Attaches every route (given in key order) and records its parent statuses. */
 export function attachRoutes(routes: readonly RouteInput[], labels: NamespaceLabels, controllerName: string): Attachments {
   const out: Attachments = { byListener: new Map(), parents: new Map() };
-  for (const { key, route, translation, refs } of routes) {
-    const generation = generationOf(route);
-    const hosts = routeHostnames(route.spec?.hostnames);
-    const parents: ParentStatusData[] = [];
-    for (const gref of refs) {
-      const selection = selectListeners(route, gref, labels, hosts);
-      const refused = selection.verdict.ok ? translation.notAccepted : undefined;
-      for (const { listener, hostnames } of refused ? [] : selection.listeners) {
-        attach(out, gref.gateway, listener, { routeKey: key, translation, hostnames });
-      }
-      const accepted = refused ? withGeneration(refused, generation) : condition("Accepted", selection.verdict, generation);
-      const conditions = [accepted, withGeneration(translation.resolvedRefs, generation)];
-      if (accepted.status === "True" && translation.partiallyInvalid) conditions.push(withGeneration(translation.partiallyInvalid, generation));
-      parents.push({ parentRef: gref.ref, controllerName, conditions });
-    }
-    if (parents.length > 0) out.parents.set(key, parents);
-  }
+  for (const input of routes) addAttachment(out, input.key, attachRoute(input, labels, controllerName));
   return out;
 }

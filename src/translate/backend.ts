@@ -104,14 +104,17 @@ function check(ctx: TranslateContext, backend: Backend): BackendCheck {
   return { ok: true, target: { ...eps, ...protocolOf(spec), ...tls } };
 }
 
-const memo = new WeakMap<Store, WeakMap<TranslateContext["config"], Map<Backend, BackendCheck>>>();
+/** Slots of the check tables (store.derived), one per configuration. */
+const slots = new WeakMap<TranslateContext["config"], object>();
 
-/** Whether a Backend can be routed to, and how. Memoised per Store snapshot and configuration. */
+/**
+ * Whether a Backend can be routed to, and how. Memoised per Backend object and configuration, for
+ * all snapshots with the same ConfigMaps and Secrets (the CA bundles spec.tls may name).
+ */
 export function checkBackend(ctx: TranslateContext, backend: Backend): BackendCheck {
-  let byConfig = memo.get(ctx.store);
-  if (!byConfig) memo.set(ctx.store, (byConfig = new WeakMap()));
-  let byObject = byConfig.get(ctx.config);
-  if (!byObject) byConfig.set(ctx.config, (byObject = new Map()));
+  let slot = slots.get(ctx.config);
+  if (!slot) slots.set(ctx.config, (slot = {}));
+  const byObject = ctx.store.derived(slot, ["ConfigMap", "Secret"], () => new WeakMap<Backend, BackendCheck>());
   let result = byObject.get(backend);
   if (!result) {
     try {

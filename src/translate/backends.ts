@@ -24,6 +24,7 @@ import { BACKEND_GROUP, checkBackend } from "./backend";
 import { tlsForTarget } from "./backendtlspolicy";
 import type { TranslateContext } from "./context";
 import { type EndpointIR, serviceEndpoints } from "./endpoints";
+import { grantDep, targetDep } from "./deps";
 import { referenceAllowed } from "./refgrant";
 import type { Config } from "../config";
 import type { Store } from "../store";
@@ -121,21 +122,25 @@ function resolveBackend(ctx: TranslateContext, t: Target, field: string): RefRes
   });
 }
 
-/**
- * Resolved targets by cluster name, per Store snapshot and configuration: every route using the
- * same Service port or Backend shares one ClusterIR object (plain data, never modified).
- */
-const resolved = new WeakMap<Store, WeakMap<Config, Map<string, ResolvedRef>>>();
+/** Slot of the resolved-target tables (store.derived), one per configuration. */
+const slots = new WeakMap<Config, object>();
+
+/** The kinds a resolved target is computed from (the ReferenceGrant check comes before). */
+const TARGET_KINDS = ["Service", "EndpointSlice", "Backend", "BackendTLSPolicy", "ConfigMap", "Secret"] as const;
 
 /** The table of the last snapshot asked for (translation asks for one snapshot many times in a row). */
 let last: { store: Store; config: Config; byName: Map<string, ResolvedRef> } | undefined;
 
+/**
+ * Resolved targets by cluster name, shared by every snapshot with the same objects of
+ * TARGET_KINDS and the same configuration: every route using the same Service port or Backend
+ * shares one ClusterIR object (plain data, never modified), across rebuilds too.
+ */
 function tableOf(ctx: TranslateContext): Map<string, ResolvedRef> {
   if (last && last.store === ctx.store && last.config === ctx.config) return last.byName;
-  let byConfig = resolved.get(ctx.store);
-  if (!byConfig) resolved.set(ctx.store, (byConfig = new WeakMap()));
-  let byName = byConfig.get(ctx.config);
-  if (!byName) byConfig.set(ctx.config, (byName = new Map()));
+  let slot = slots.get(ctx.config);
+  if (!slot) slots.set(ctx.config, (slot = {}));
+  const byName = ctx.store.derived(slot, TARGET_KINDS, () => new Map<string, ResolvedRef>());
   last = { store: ctx.store, config: ctx.config, byName };
   return byName;
 }
@@ -173,6 +178,10 @@ export function resolveBackendRef(ctx: TranslateContext, routeNs: string, ref: u
   if (!isService && !isBackend) {
     const gk = t.group === "" ? t.kind : `${t.group}/${t.kind}`;
     return failure("InvalidKind", `${field}: kind ${quote(gk)} is not supported; refer to a Service, or a Backend of ${BACKEND_GROUP}`);
+  }
+  if (ctx.track) {
+    if (t.namespace !== routeNs) ctx.track(grantDep(t.namespace));
+    ctx.track(targetDep(isService ? "Service" : "Backend", t.namespace, t.name));
   }
   const from = { group: ROUTE_GROUP, kind: "HTTPRoute", namespace: routeNs };
   if (!referenceAllowed(ctx.store, from, { group: t.group, kind: t.kind, namespace: t.namespace, name: t.name })) {

@@ -19,7 +19,7 @@
  *   Accepted=False, reason Invalid. It takes no part in conflict resolution, but traffic to a
  *   target that only malformed policies name is refused too rather than sent in clear text.
  *
- * The policies are resolved once per Store snapshot.
+ * The policies are resolved once for all snapshots with the same policies, ConfigMaps and Secrets.
  */
 import type { BackendTLSPolicy } from "../apis";
 import type { SecretIR, UpstreamTLSIR } from "../ir/types";
@@ -153,15 +153,11 @@ function buildIndex(store: Store): Index {
   return { states, byTarget };
 }
 
-const cache = new WeakMap<Store, Index>();
+/** Slot of the policy index (store.derived): shared while policies and CA objects are unchanged. */
+const INDEX = {};
 
 function indexOf(store: Store): Index {
-  let idx = cache.get(store);
-  if (!idx) {
-    idx = buildIndex(store);
-    cache.set(store, idx);
-  }
-  return idx;
+  return store.derived(INDEX, ["BackendTLSPolicy", "ConfigMap", "Secret"], () => buildIndex(store));
 }
 
 export interface TargetTLS {

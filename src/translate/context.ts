@@ -8,4 +8,9 @@ import type { Config } from "../config";
 export interface TranslateContext {
   readonly store: Store;
   readonly config: Config;
+  /**
+   * Told every dependency (deps.ts) route-level translation reads besides the route itself, so
+   * that an incremental translator knows when a route's result is still valid. Optional.
+   */
+  readonly track?: (dep: string) => void;
 }

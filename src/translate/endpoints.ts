@@ -10,7 +10,7 @@
  * make the proxy call itself or the node's metadata service. The operator's denied CIDRs are not
  * applied: they usually hold the pod range, which is where Service endpoints live.
  *
- * The slices are indexed once per Store snapshot.
+ * The slices are indexed once for all snapshots with the same EndpointSlices.
  */
 import type { EndpointSlice } from "../apis";
 import { classifyAddress, formatAddress, parsePlainAddress } from "../policy/address";
@@ -37,24 +37,25 @@ interface Index {
   endpoints: Map<string, readonly EndpointIR[]>;
 }
 
-const indexes = new WeakMap<Store, Index>();
+/** Slot of the slice index (store.derived): shared while the EndpointSlices are unchanged. */
+const INDEX = {};
 
-function indexOf(store: Store): Index {
-  let idx = indexes.get(store);
-  if (!idx) {
-    idx = { slices: new Map(), endpoints: new Map() };
-    for (const slice of store.list<EndpointSlice>("EndpointSlice")) {
-      const labels = slice.metadata?.labels;
-      const name = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
-      if (typeof name !== "string") continue;
-      const key = `${slice.metadata?.namespace ?? ""}/${name}`;
-      const list = idx.slices.get(key);
-      if (list) list.push(slice);
-      else idx.slices.set(key, [slice]);
-    }
-    indexes.set(store, idx);
+function buildIndex(store: Store): Index {
+  const idx: Index = { slices: new Map(), endpoints: new Map() };
+  for (const slice of store.list<EndpointSlice>("EndpointSlice")) {
+    const labels = slice.metadata?.labels;
+    const name = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
+    if (typeof name !== "string") continue;
+    const key = `${slice.metadata?.namespace ?? ""}/${name}`;
+    const list = idx.slices.get(key);
+    if (list) list.push(slice);
+    else idx.slices.set(key, [slice]);
   }
   return idx;
+}
+
+function indexOf(store: Store): Index {
+  return store.derived(INDEX, ["EndpointSlice"], () => buildIndex(store));
 }
 
 /** Canonical dotted-quad IPv4 (no leading zeros): already in the form formatAddress prints. */

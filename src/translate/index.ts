@@ -10,6 +10,7 @@ import { translateHTTPRoute } from "./httproute";
 import { sortByPrecedence } from "./precedence";
 import { bindRouteToListener } from "./redirect";
 import { translateWith, type RouteLevel, type TranslateResult } from "./pipeline";
+import { Translator } from "./translator";
 
 export type { TranslateContext } from "./context";
 export type { RouteLevel, TranslateResult } from "./pipeline";
@@ -25,6 +26,17 @@ export const ROUTE_LEVEL: RouteLevel = {
   backendStatus,
 };
 
+/** One translation from scratch. */
 export function translate(ctx: TranslateContext): TranslateResult {
   return translateWith(ctx, ROUTE_LEVEL);
 }
+
+/**
+ * A translator for successive snapshots: each call gives what `translate` gives for that
+ * snapshot, re-translating only what changed since the previous call and reusing the objects of
+ * its previous result for everything else (see translator.ts).
+ */
+translate.incremental = (): ((ctx: TranslateContext) => TranslateResult) => {
+  const translator = new Translator(ROUTE_LEVEL, { tracked: true });
+  return ctx => translator.translate(ctx);
+};

@@ -42,12 +42,25 @@ export function routeStatus(namespace: string, name: string, generation: number,
   };
 }
 
+/** Sort keys of entries (entries an incremental translator reuses keep theirs). */
+const sortKeys = new WeakMap<StatusEntry, string>();
+
+/** The key entries are sorted by in a report (a string; reports are in its order). */
+export function statusSortKey(e: StatusEntry): string {
+  let key = sortKeys.get(e);
+  if (key === undefined) {
+    // NUL cannot appear in any of the four parts, so joined keys order as the tuples do.
+    key = `${e.ref.group}\u0000${e.ref.kind}\u0000${e.ref.namespace ?? ""}\u0000${e.ref.name}`;
+    sortKeys.set(e, key);
+  }
+  return key;
+}
+
 /** Sorts entries by group, kind, namespace and name; on a duplicate ref the first entry wins. */
 export function sortReport(entries: Iterable<StatusEntry>): StatusReport {
   const keyed = new Map<string, StatusEntry>();
   for (const e of entries) {
-    // NUL cannot appear in any of the four parts, so joined keys order as the tuples do.
-    const key = [e.ref.group, e.ref.kind, e.ref.namespace ?? "", e.ref.name].join("\u0000");
+    const key = statusSortKey(e);
     if (!keyed.has(key)) keyed.set(key, e);
   }
   return [...keyed.keys()].sort().map(k => keyed.get(k) as StatusEntry);

@@ -66,16 +66,51 @@ function planPort(port: number, listeners: ListenerModel[], attached: ReadonlyMa
   return { port, protocol, listeners: [...listeners].sort(byName), own };
 }
 
-function virtualHost(plan: PortPlan, domain: string, routes: AttachedRoute[], order: RouteOrdering): VirtualHostIR {
-  const listener = { port: plan.port, protocol: plan.protocol };
-  const ranked: RankedRoute[] = [];
-  for (const r of routes) {
-    for (const rr of r.translation.routes) ranked.push({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank });
+/**
+ * Virtual hosts of the previous assembly of one Gateway, handed back when built again from the
+ * same inputs (the same ranked route objects, or the same listener names), so that unchanged
+ * virtual hosts keep their identity across rebuilds.
+ */
+export class VirtualHostMemo {
+  private previous = new Map<string, { inputs: readonly unknown[]; vh: VirtualHostIR }>();
+  private current = new Map<string, { inputs: readonly unknown[]; vh: VirtualHostIR }>();
+
+  get(key: string, inputs: readonly unknown[], build: () => VirtualHostIR): VirtualHostIR {
+    const before = this.previous.get(key);
+    const same = before && before.inputs.length === inputs.length && before.inputs.every((x, i) => x === inputs[i]);
+    const vh = same ? before.vh : build();
+    this.current.set(key, { inputs, vh });
+    return vh;
   }
-  return { name: domain, domains: domainsFor(domain), routes: order.sortByPrecedence(ranked) };
+
+  /** Ends an assembly: only what it used is kept for the next. */
+  finish(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
 }
 
-function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
+const NO_MEMO = { get: (_key: string, _inputs: readonly unknown[], build: () => VirtualHostIR) => build() };
+
+type Memo = Pick<VirtualHostMemo, "get">;
+
+function virtualHost(plan: PortPlan, domain: string, routes: AttachedRoute[], order: RouteOrdering, memo: Memo): VirtualHostIR {
+  const ranked: RankedRoute[] = [];
+  for (const r of routes) for (const rr of r.translation.routes) ranked.push(rr);
+  return memo.get(`${plan.port}|${plan.protocol}|${domain}`, ranked, () => {
+    const listener = { port: plan.port, protocol: plan.protocol };
+    const bound = ranked.map(rr => ({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank }));
+    return { name: domain, domains: domainsFor(domain), routes: order.sortByPrecedence(bound) };
+  });
+}
+
+function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel, memo: Memo): VirtualHostIR {
+  const domain = hostOf(other);
+  const key = `${plan.port}|misdirected|${self.name}|${other.name}|${domain}`;
+  return memo.get(key, [gw.key, gw.namespace, gw.name], () => misdirectedHost(gw, plan, self, other));
+}
+
+function misdirectedHost(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
   const route: RouteIR = {
     name: `gateway/${gw.key}/${plan.port}/${self.name}/misdirected/${other.name}`,
     match: { path: { type: "PathPrefix", value: "/" }, headers: [], queryParams: [] },
@@ -86,29 +121,35 @@ function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, othe
   return { name: domain, domains: domainsFor(domain), routes: [route] };
 }
 
-function ownHosts(plan: PortPlan, l: ListenerModel, order: RouteOrdering, served: Set<AttachedRoute>): VirtualHostIR[] {
+interface Assembly {
+  order: RouteOrdering;
+  memo: Memo;
+  served: Set<AttachedRoute>;
+}
+
+function ownHosts(plan: PortPlan, l: ListenerModel, a: Assembly): VirtualHostIR[] {
   const out: VirtualHostIR[] = [];
   for (const [domain, routes] of plan.own.get(l.name) ?? []) {
-    routes.forEach(r => served.add(r));
-    out.push(virtualHost(plan, domain, routes, order));
+    routes.forEach(r => a.served.add(r));
+    out.push(virtualHost(plan, domain, routes, a.order, a.memo));
   }
   return out;
 }
 
-function assemblePort(gw: GatewayModel, plan: PortPlan, order: RouteOrdering, served: Set<AttachedRoute>) {
+function assemblePort(gw: GatewayModel, plan: PortPlan, a: Assembly) {
   const name = `${gw.key}/${plan.port}`;
   const configs: RouteConfigIR[] = [];
   const listener: ListenerIR = { name, port: plan.port, protocol: plan.protocol, filterChains: [] };
   if (plan.protocol === "HTTP") {
-    const virtualHosts = plan.listeners.flatMap(l => ownHosts(plan, l, order, served));
+    const virtualHosts = plan.listeners.flatMap(l => ownHosts(plan, l, a));
     configs.push({ name, virtualHosts: virtualHosts.sort(byName) });
     listener.filterChains.push({ name, serverNames: [], certificateSecrets: [], routeConfigName: name });
     return { listener, configs };
   }
   for (const l of plan.listeners) {
     const chain = `${name}/${l.name}`;
-    const foreign = plan.listeners.filter(m => m !== l).map(m => misdirected(gw, plan, l, m));
-    configs.push({ name: chain, virtualHosts: [...ownHosts(plan, l, order, served), ...foreign].sort(byName) });
+    const foreign = plan.listeners.filter(m => m !== l).map(m => misdirected(gw, plan, l, m, a.memo));
+    configs.push({ name: chain, virtualHosts: [...ownHosts(plan, l, a), ...foreign].sort(byName) });
     listener.filterChains.push({
       name: chain,
       serverNames: l.hostname ? [l.hostname] : [],
@@ -126,11 +167,15 @@ function dedupe<T extends { name: string }>(lists: Iterable<readonly T[]>): T[] 
   return [...out.keys()].sort().map(k => out.get(k) as T);
 }
 
-/** The IR of one accepted Gateway. `attached`: listener name → routes attached to it. */
+/**
+ * The IR of one accepted Gateway. `attached`: listener name → routes attached to it. With a
+ * memo, virtual hosts built from the same inputs as in the memo's previous assembly are reused.
+ */
 export function assembleGateway(
   gw: GatewayModel,
   attached: ReadonlyMap<string, AttachedRoute[]>,
   order: RouteOrdering,
+  memo: Memo = NO_MEMO,
 ): AssembledGateway {
   const byPort = new Map<number, ListenerModel[]>();
   for (const l of gw.listeners) {
@@ -140,10 +185,11 @@ export function assembleGateway(
     else byPort.set(l.port, [l]);
   }
   const served = new Set<AttachedRoute>();
+  const assembly: Assembly = { order, memo, served };
   const listeners: ListenerIR[] = [];
   const routeConfigs: RouteConfigIR[] = [];
   for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
-    const { listener, configs } = assemblePort(gw, planPort(port, byPort.get(port)!, attached), order, served);
+    const { listener, configs } = assemblePort(gw, planPort(port, byPort.get(port)!, attached), assembly);
     listeners.push(listener);
     routeConfigs.push(...configs);
   }

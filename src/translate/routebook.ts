@@ -1,0 +1,183 @@
+/**
+ * The incremental translator's bookkeeping of HTTPRoutes: each route's translation and
+ * attachment, what they depend on (so that a change finds the routes it touches without looking
+ * at the others), the routes attached to each listener of each Gateway (kept in route key order,
+ * as a full translation lists them), and the routes' status entries (kept in report order).
+ */
+import type { HTTPRoute, KubeObject } from "../apis";
+import type { StatusEntry } from "../ir/status";
+import type { AttachedRoute, GatewayRef, RouteAttachment } from "./attach";
+import type { GatewayModel } from "./gateway";
+import { statusSortKey } from "./status";
+import type { RouteTranslation } from "./types";
+
+export interface RouteEntry {
+  key: string;
+  route: HTTPRoute;
+  /** route.metadata.namespace ("" when unset): whose Namespace labels may select it. */
+  namespace: string;
+  /** The Gateway keys its parentRefs name (ours or not). */
+  named: readonly string[];
+  /** Its translation while valid; undefined when it is to be computed (again). */
+  translation?: RouteTranslation;
+  /** The latest translation computed, valid or not: a new one keeps its objects where equal. */
+  last?: RouteTranslation;
+  /** What the translation read (deps.ts). */
+  deps: readonly string[];
+  /** Set when a parentRef names a Gateway of ours. */
+  attachment?: Attached;
+}
+
+export interface Attached {
+  refs: GatewayRef[];
+  translation: RouteTranslation;
+  namespaceObject?: KubeObject;
+  result: RouteAttachment;
+  status?: StatusEntry;
+}
+
+type Index = Map<string, Set<string>>;
+
+function link(index: Index, key: string, route: string): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(route);
+}
+
+function unlink(index: Index, key: string, route: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(route);
+  if (set.size === 0) index.delete(key);
+}
+
+/** Position of the first item whose key is not below `key`. */
+function lowerBound<T>(items: readonly T[], key: string, keyOf: (item: T) => string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyOf(items[mid]) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const routeKeyOf = (r: AttachedRoute) => r.routeKey;
+
+export class RouteBook {
+  readonly entries = new Map<string, RouteEntry>();
+  private readonly byDep: Index = new Map();
+  private readonly byGateway: Index = new Map();
+  private readonly byNamespace: Index = new Map();
+  /** gateway key → listener name → attached routes, in route key order. */
+  private readonly lists = new Map<string, Map<string, AttachedRoute[]>>();
+  /** Status entries of routes, in report order. */
+  private statuses: StatusEntry[] = [];
+  /** Gateways whose lists changed since `takeTouched`. */
+  private touched = new Set<string>();
+
+  /** Keys of routes that read one of these dependencies. */
+  dependents(deps: Iterable<string>, out: Set<string>): void {
+    for (const dep of deps) for (const key of this.byDep.get(dep) ?? []) out.add(key);
+  }
+
+  /** Keys of routes whose parentRefs name one of these Gateways. */
+  naming(gateways: Iterable<string>, out: Set<string>): void {
+    for (const gw of gateways) for (const key of this.byGateway.get(gw) ?? []) out.add(key);
+  }
+
+  /** Keys of routes in one of these namespaces. */
+  inNamespaces(namespaces: Iterable<string>, out: Set<string>): void {
+    for (const ns of namespaces) for (const key of this.byNamespace.get(ns) ?? []) out.add(key);
+  }
+
+  /** Takes a route's entry out of every index, list and the status order. */
+  remove(key: string): RouteEntry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    for (const dep of entry.deps) unlink(this.byDep, dep, key);
+    for (const gw of entry.named) unlink(this.byGateway, gw, key);
+    unlink(this.byNamespace, entry.namespace, key);
+    if (entry.attachment) this.detach(key, entry.attachment);
+    return entry;
+  }
+
+  /** Puts an entry (not in the book) into every index, list and the status order. */
+  add(entry: RouteEntry, statusesInOrder: boolean): void {
+    const key = entry.key;
+    this.entries.set(key, entry);
+    for (const dep of entry.deps) link(this.byDep, dep, key);
+    for (const gw of entry.named) link(this.byGateway, gw, key);
+    link(this.byNamespace, entry.namespace, key);
+    if (entry.attachment) this.attach(entry.attachment, statusesInOrder);
+  }
+
+  private detach(key: string, attached: Attached): void {
+    for (const { gateway, listener } of attached.result.attached) {
+      const list = this.lists.get(gateway.key)?.get(listener.name);
+      if (!list) continue;
+      const at = lowerBound(list, key, routeKeyOf);
+      if (list[at]?.routeKey === key) list.splice(at, 1);
+      this.touched.add(gateway.key);
+    }
+    if (attached.status) {
+      const sortKey = statusSortKey(attached.status);
+      const at = lowerBound(this.statuses, sortKey, statusSortKey);
+      if (this.statuses[at] === attached.status) this.statuses.splice(at, 1);
+    }
+  }
+
+  private attach(attached: Attached, statusesInOrder: boolean): void {
+    for (const { gateway, listener, item } of attached.result.attached) {
+      let perGateway = this.lists.get(gateway.key);
+      if (!perGateway) this.lists.set(gateway.key, (perGateway = new Map()));
+      const list = perGateway.get(listener.name);
+      if (!list) perGateway.set(listener.name, [item]);
+      else if (list.length === 0 || list[list.length - 1].routeKey < item.routeKey) list.push(item);
+      else list.splice(lowerBound(list, item.routeKey, routeKeyOf), 0, item);
+      this.touched.add(gateway.key);
+    }
+    if (!attached.status) return;
+    if (statusesInOrder) this.statuses.push(attached.status);
+    else this.statuses.splice(lowerBound(this.statuses, statusSortKey(attached.status), statusSortKey), 0, attached.status);
+  }
+
+  /** After adds with statusesInOrder: puts the status entries in report order. */
+  sortStatuses(): void {
+    this.statuses.sort((a, b) => {
+      const x = statusSortKey(a);
+      const y = statusSortKey(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
+
+  /** The routes attached to each listener of a Gateway (live: changed by later adds and removes). */
+  attachedTo(gateway: string): ReadonlyMap<string, AttachedRoute[]> {
+    const perGateway = this.lists.get(gateway);
+    if (!perGateway) return new Map();
+    for (const [listener, list] of perGateway) if (list.length === 0) perGateway.delete(listener);
+    if (perGateway.size === 0) this.lists.delete(gateway);
+    return perGateway;
+  }
+
+  routeStatuses(): readonly StatusEntry[] {
+    return this.statuses;
+  }
+
+  /** The Gateways whose attached routes changed since the last call. */
+  takeTouched(): Set<string> {
+    const touched = this.touched;
+    this.touched = new Set();
+    return touched;
+  }
+
+  /** Sets each listener's attachedRoutes to the number of routes attached to it. */
+  countAttached(models: Iterable<GatewayModel>): void {
+    for (const gw of models) {
+      const perGateway = this.lists.get(gw.key);
+      for (const l of gw.listeners) l.attachedRoutes = perGateway?.get(l.name)?.length ?? 0;
+    }
+  }
+}
