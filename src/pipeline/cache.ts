@@ -1,21 +1,24 @@
 /**
- * Reuse between pipeline runs: rendered and encoded pieces are kept by the content of the IR they
- * came from, so a rebuild renders and encodes only what changed.
+ * Reuse between pipeline runs: rendered and encoded pieces are kept for the IR they came from, so
+ * a rebuild renders and encodes only what changed.
  *
- * - IR pieces (routes, clusters) get a content id: equal JSON, equal id, computed once per object
- *   (an IR object the translator hands back unchanged costs a WeakMap lookup).
- * - Virtual hosts are keyed by name, domains and the ids of their routes; clusters and their
- *   load assignments by the cluster's id. Equal keys give the very same message object.
+ * - By identity: an IR object (virtual host, cluster) seen before gets the very message rendered
+ *   for it (a WeakMap lookup). The incremental translator hands back unchanged IR as the same
+ *   objects, so this is the common case, and it costs nothing to set up on a full build.
+ * - By content: a new IR object whose name was rendered before is compared with that earlier IR
+ *   (unchanged parts of it are shared, so the comparison is short); equal content gets the earlier
+ *   message. This covers translators that rebuild equal IR.
  * - Encodings hang off message objects (WeakMap), so a reused message is never encoded twice.
  *   A RouteConfiguration is assembled from its virtual hosts' encodings: protobuf encodes a
  *   repeated message field as the concatenation of its elements, so the bytes equal a full encode
  *   (the tests compare both).
  * - Entries are shared across Gateways (the same Service behind routes of several Gateways is
- *   one cluster message). When the cache holds more than twice what the live Gateways use,
- *   `compact` keeps only those.
+ *   one cluster message). The by-name tables keep the latest piece of each name; when they hold
+ *   more than twice what the live Gateways use, `compact` keeps only those.
  */
 import * as protobuf from "protobufjs";
-import type { ClusterIR, GatewayIR, RouteIR, VirtualHostIR } from "../ir/types";
+import type { ClusterIR, GatewayIR, VirtualHostIR } from "../ir/types";
+import { sameData } from "../translate/equal";
 import type { RenderMemo } from "../xds/render";
 import { contentHash, encodeMessage, encodeResource, messageType, strictProblems } from "../xds/encode";
 import { type EncodedResource, type EnvoyMessage, TypeUrl } from "../xds/types";
@@ -29,65 +32,46 @@ interface ClusterEntry {
 }
 
 export class RenderCache implements RenderMemo {
-  private readonly ids = new WeakMap<object, number>();
-  private contentIds = new Map<string, number>();
-  private nextId = 1;
-  private vhosts = new Map<string, EnvoyMessage>();
-  private clusters = new Map<number, ClusterEntry>();
+  private readonly vhostOf = new WeakMap<VirtualHostIR, EnvoyMessage>();
+  private readonly clusterOf = new WeakMap<ClusterIR, ClusterEntry>();
+  private vhostsByName = new Map<string, { ir: VirtualHostIR; message: EnvoyMessage }>();
+  private clustersByName = new Map<string, { ir: ClusterIR; entry: ClusterEntry }>();
   private readonly encoded = new WeakMap<EnvoyMessage, EncodedResource>();
   private readonly vhostBytes = new WeakMap<EnvoyMessage, Uint8Array>();
 
-  /** Drops every entry the given (live) Gateways do not use, when there are many such entries. */
+  /** Drops by-name entries the given (live) Gateways do not use, when there are many such entries. */
   compact(live: readonly GatewayIR[]): void {
     let used = 0;
     for (const gw of live) {
       used += gw.clusters.length;
       for (const rc of gw.routeConfigs) used += rc.virtualHosts.length;
     }
-    if (this.vhosts.size + this.clusters.size <= 2 * used + 1024) return;
-    const vhosts = new Map<string, EnvoyMessage>();
-    const clusters = new Map<number, ClusterEntry>();
+    if (this.vhostsByName.size + this.clustersByName.size <= 2 * used + 1024) return;
+    const vhosts = new Map<string, { ir: VirtualHostIR; message: EnvoyMessage }>();
+    const clusters = new Map<string, { ir: ClusterIR; entry: ClusterEntry }>();
     for (const gw of live) {
       for (const rc of gw.routeConfigs) {
         for (const vh of rc.virtualHosts) {
-          const key = this.vhostKey(vh);
-          const message = this.vhosts.get(key);
-          if (message) vhosts.set(key, message);
+          const message = this.vhostOf.get(vh);
+          if (message) vhosts.set(vh.name, { ir: vh, message });
         }
       }
       for (const c of gw.clusters) {
-        const key = this.idOf(c);
-        const entry = this.clusters.get(key);
-        if (entry) clusters.set(key, entry);
+        const entry = this.clusterOf.get(c);
+        if (entry) clusters.set(c.name, { ir: c, entry });
       }
     }
-    this.vhosts = vhosts;
-    this.clusters = clusters;
-    // Objects keep their ids; new objects with old content get new ids (a re-render, no harm).
-    this.contentIds = new Map();
-  }
-
-  private vhostKey(vh: VirtualHostIR): string {
-    let key = `${vh.name}\u0000${vh.domains.join(",")}\u0000`;
-    for (const route of vh.routes) key += `${this.idOf(route)},`;
-    return key;
-  }
-
-  private idOf(piece: RouteIR | ClusterIR): number {
-    let id = this.ids.get(piece);
-    if (id === undefined) {
-      const content = JSON.stringify(piece);
-      id = this.contentIds.get(content);
-      if (id === undefined) this.contentIds.set(content, (id = this.nextId++));
-      this.ids.set(piece, id);
-    }
-    return id;
+    this.vhostsByName = vhosts;
+    this.clustersByName = clusters;
   }
 
   virtualHost(vh: VirtualHostIR, render: (vh: VirtualHostIR) => EnvoyMessage): EnvoyMessage {
-    const key = this.vhostKey(vh);
-    let message = this.vhosts.get(key);
-    if (!message) this.vhosts.set(key, (message = render(vh)));
+    let message = this.vhostOf.get(vh);
+    if (message) return message;
+    const named = this.vhostsByName.get(vh.name);
+    message = named && sameData(named.ir, vh) ? named.message : render(vh);
+    this.vhostOf.set(vh, message);
+    this.vhostsByName.set(vh.name, { ir: vh, message });
     return message;
   }
 
@@ -101,10 +85,13 @@ export class RenderCache implements RenderMemo {
     return (entry.endpoints ??= { message: render(cluster) }).message;
   }
 
-  private clusterEntry(cluster: ClusterIR) {
-    const key = this.idOf(cluster);
-    let entry = this.clusters.get(key);
-    if (!entry) this.clusters.set(key, (entry = {}));
+  private clusterEntry(cluster: ClusterIR): ClusterEntry {
+    let entry = this.clusterOf.get(cluster);
+    if (entry) return entry;
+    const named = this.clustersByName.get(cluster.name);
+    entry = named && sameData(named.ir, cluster) ? named.entry : {};
+    this.clusterOf.set(cluster, entry);
+    this.clustersByName.set(cluster.name, { ir: cluster, entry });
     return entry;
   }
 
@@ -138,9 +125,9 @@ export class RenderCache implements RenderMemo {
     return bytes;
   }
 
-  /** Cached pieces (for tests and the bench). */
+  /** Pieces kept by name (for tests and the bench). */
   stats(): { virtualHosts: number; clusters: number } {
-    return { virtualHosts: this.vhosts.size, clusters: this.clusters.size };
+    return { virtualHosts: this.vhostsByName.size, clusters: this.clustersByName.size };
   }
 }
 

@@ -6,10 +6,11 @@
  * - Isolation: a Gateway whose render or snapshot fails is reported in `problems` and gets no
  *   snapshot in this result; the other Gateways are unaffected. (Whoever serves snapshots may
  *   keep serving that Gateway's previous one.)
- * - Reuse: a Gateway whose GatewayIR is the same object as last time keeps its snapshot; any
- *   other is rendered through a RenderCache, so only the virtual hosts and clusters whose IR
- *   changed are rendered and encoded again, and a Gateway whose render comes out the same keeps
- *   its snapshot too. The result is identical to a fresh pipeline's.
+ * - Reuse: the translator is incremental when `translate` offers it, and hands back unchanged IR
+ *   as the same objects. A Gateway whose GatewayIR is the same object as last time keeps its
+ *   snapshot; any other is rendered through a RenderCache, so only the virtual hosts and clusters
+ *   whose IR changed are rendered and encoded again, and a Gateway whose render or snapshot
+ *   comes out the same keeps its snapshot object. The result is identical to a fresh pipeline's.
  * - Never throws: a translator failure is reported as a problem (gateway "*") and the previous
  *   result's IR, status and snapshots stand.
  */
@@ -37,8 +38,14 @@ export interface PipelineResult {
   problems: PipelineProblem[];
 }
 
-/** The translate stage: Store → IR and status. */
-export type TranslateFn = (ctx: TranslateContext) => { ir: IR; status: StatusReport };
+/**
+ * The translate stage: Store → IR and status. When it offers `incremental`, the pipeline asks it
+ * for a translator of its own, which it then gives each successive snapshot (src/translate's
+ * `translate` does: only what changed is translated again).
+ */
+export type TranslateFn = ((ctx: TranslateContext) => { ir: IR; status: StatusReport }) & {
+  incremental?: () => (ctx: TranslateContext) => { ir: IR; status: StatusReport };
+};
 
 interface GatewayEntry {
   ir: GatewayIR;
@@ -52,10 +59,14 @@ export class Pipeline {
   private gateways = new Map<string, GatewayEntry>();
   private last: PipelineResult = { ir: { gateways: [] }, status: [], snapshots: new Map(), problems: [] };
 
+  private readonly translate: (ctx: TranslateContext) => { ir: IR; status: StatusReport };
+
   constructor(
     private readonly config: Config,
-    private readonly translate: TranslateFn,
-  ) {}
+    translate: TranslateFn,
+  ) {
+    this.translate = translate.incremental ? translate.incremental() : translate;
+  }
 
   update(store: Store): PipelineResult {
     let translated: { ir: IR; status: StatusReport };
@@ -87,7 +98,9 @@ export class Pipeline {
       if (before?.snapshot && before.resources && sameResources(before.resources, resources)) {
         return { ir: gw, resources, snapshot: before.snapshot };
       }
-      return { ir: gw, resources, snapshot: buildSnapshot(resources, this.cache.encode) };
+      const snapshot = buildSnapshot(resources, this.cache.encode);
+      // the same content under new message objects: the snapshot served so far stands
+      return { ir: gw, resources, snapshot: before?.snapshot?.version === snapshot.version ? before.snapshot : snapshot };
     } catch (err) {
       return { ir: gw, problem: messageOf(err) };
     }
