@@ -132,7 +132,7 @@ export class StatusWriter {
   }
 
   private pump(): void {
-    const limit = this.deps.concurrency ?? 8;
+    const limit = this.deps.concurrency ?? 16;
     for (const key of this.queue) {
       if (this.active >= limit) break;
       if (this.inflight.has(key)) continue;

@@ -210,7 +210,7 @@ describe("StatusWriter", () => {
     h.writer.submit(entries, h.ingest.store);
     await h.writer.idle();
     expect(h.api.patches).toHaveLength(40);
-    expect(peak).toBeLessThanOrEqual(8);
+    expect(peak).toBeLessThanOrEqual(16);
     expect(peak).toBeGreaterThan(1);
   });
 });
