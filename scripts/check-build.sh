@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Pepr module and checks what it emitted: the module YAML exists, the webhooks cover
-# what the capability binds, and the module Secret stays under Kubernetes' 1 MiB object limit.
+# what the capability binds, the module Secret stays under Kubernetes' 1 MiB object limit, and the
+# scoped ClusterRole (package.json pepr.rbacMode) grants what the watcher and admission need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
@@ -13,4 +14,5 @@ if [ ${#yamls[@]} -ne 1 ]; then
   exit 1
 fi
 node scripts/check-module-yaml.js "${yamls[0]}"
+node scripts/check-rbac.js "${yamls[0]}" --require-scoped
 rm -f .build.log

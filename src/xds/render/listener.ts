@@ -2,9 +2,10 @@
  * ListenerIR → envoy.config.listener.v3.Listener.
  *
  * Choices (written down because Envoy leaves them open):
- * - Address 0.0.0.0 and the Gateway's own port, also below 1024: the data-plane Deployment runs
- *   Envoy with NET_BIND_SERVICE, so no port remapping (Envoy Gateway adds 10000 to privileged
- *   ports instead; keeping the port means the listener port is the one users wrote).
+ * - Address 0.0.0.0 and the Gateway's own port, also below 1024: the data-plane pod sets the
+ *   sysctl net.ipv4.ip_unprivileged_port_start=0 so non-root Envoy binds low ports, and there is no
+ *   port remapping (Envoy Gateway adds 10000 to privileged ports instead; keeping the port means
+ *   the listener port is the one users wrote).
  * - One HttpConnectionManager per filter chain, routes over RDS on the ADS stream, the CORS filter
  *   only when a route of that route configuration carries a CORS policy, then the router.
  * - Edge defaults: use_remote_address (Envoy is the edge: it appends the client address to
