@@ -7,12 +7,14 @@
  * inside Mutate a rejection (onError: reject). Failed lookups become admission warnings.
  */
 import { K8s, Log, a, kind, type PeprMutateRequest, type PeprValidateRequest } from "pepr";
+import { oversizedMark } from "./guard";
 import { GVK, type Backend, type HTTPRoute, type ReferenceGrant, type Service } from "../src/apis";
 import { loadConfig, type Config } from "../src/config";
 import {
   defaultBackend,
   defaultHTTPRoute,
   denialMessage,
+  oversizedViolation,
   policyConfigProblems,
   validateObject,
   type PolicyLookup,
@@ -94,6 +96,7 @@ export const apiLookup: PolicyLookup = { service: getService, referenceGrants: l
 
 /** Runs a defaulting function; on any failure the object is left as it was, for validation to judge. */
 function applyDefaults<T>(req: PeprMutateRequest<Obj>, fn: (obj: T) => T): void {
+  if (oversizedMark(req.Raw)) return; // a stand-in for an object too large to look at: Validate denies it
   try {
     req.Raw = fn(req.Raw as T) as Obj;
   } catch (err) {
@@ -147,9 +150,24 @@ function ratchets(req: PeprValidateRequest<Obj>): boolean {
   }
 }
 
+/**
+ * Validate for a stand-in of an object too large to look at (see ./guard): denied, unless an
+ * UPDATE leaves the spec of an equally large stored object as it was (the ratchet below).
+ */
+function validateOversized(req: PeprValidateRequest<Obj>): ValidateResponse | undefined {
+  const mark = oversizedMark(req.Raw);
+  if (!mark) return undefined;
+  const message = denialMessage([oversizedViolation(mark.values)]);
+  const old = req.Request.operation === "UPDATE" ? oversizedMark(req.OldResource) : undefined;
+  if (old && old.specDigest === mark.specDigest) return req.Approve([`allowed because the spec did not change, but: ${message}`]);
+  return req.Deny(message, 422);
+}
+
 /** Validate: the policy's verdict; violations deny with one message naming every field. */
 export async function validateRequest(req: PeprValidateRequest<Obj>): Promise<ValidateResponse> {
   try {
+    const oversized = validateOversized(req);
+    if (oversized) return oversized;
     const { violations, warnings } = await validateObject(req.Raw, apiLookup, currentConfig().policy);
     if (violations.length === 0) return req.Approve(warnings.length > 0 ? warnings : undefined);
     const message = denialMessage(violations);

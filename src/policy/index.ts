@@ -7,12 +7,14 @@ import { validateBackend } from "./backend";
 import { validateHTTPRoute } from "./httproute";
 import { parseDeniedCIDRs } from "./address";
 import { ROOT, isRecord, violation } from "./report";
+import { sizeViolation } from "./size";
 import type { PolicyConfig, PolicyLookup, PolicyResult } from "./types";
 
 export { validateBackend, checkBackendEndpoint } from "./backend";
 export { validateHTTPRoute } from "./httproute";
 export { defaultBackend, defaultHTTPRoute } from "./defaults";
 export { externalNameViolation } from "./refs";
+export { MAX_OBJECT_VALUES, countValues, oversizedViolation, sizeViolation } from "./size";
 export { MAX_REPORTED_VIOLATIONS, denialMessage, formatViolation } from "./report";
 export * from "./types";
 
@@ -30,9 +32,13 @@ export async function validateObject(obj: unknown, lookup: PolicyLookup, cfg: Po
   try {
     if (!isRecord(obj)) return { violations: [], warnings: [] };
     const group = groupOf(obj.apiVersion);
-    if (group === "gateway.envoyproxy.io" && obj.kind === "Backend") return validateBackend(obj, cfg);
-    if (group === "gateway.networking.k8s.io" && obj.kind === "HTTPRoute") return await validateHTTPRoute(obj, lookup, cfg);
-    return { violations: [], warnings: [] };
+    const isBackend = group === "gateway.envoyproxy.io" && obj.kind === "Backend";
+    const isRoute = group === "gateway.networking.k8s.io" && obj.kind === "HTTPRoute";
+    if (!isBackend && !isRoute) return { violations: [], warnings: [] };
+    const tooLarge = sizeViolation(obj);
+    if (tooLarge) return { violations: [tooLarge], warnings: [] };
+    if (isBackend) return validateBackend(obj, cfg);
+    return await validateHTTPRoute(obj, lookup, cfg);
   } catch {
     return { violations: [violation(ROOT, "InvalidObject", "the object could not be read; fix the manifest")], warnings: [] };
   }

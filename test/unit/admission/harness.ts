@@ -1,6 +1,6 @@
 /**
  * Runs Pepr's real admission server in this process with this module's capability, as the
- * admission pods do (`new PeprModule(package.json, [Gateway])`), and POSTs AdmissionReview v1
+ * admission pods do (`new PeprModule(package.json, [Gateway], moduleOptions)`, as pepr.ts), and POSTs AdmissionReview v1
  * JSON to /mutate/<path> and /validate/<path> over HTTPS. The kube-apiserver it reads (Pepr's
  * store, Services, ReferenceGrants) is the FakeKube, reached through KUBECONFIG.
  */
@@ -77,12 +77,13 @@ export class Admission {
     // Imported only now, so the logger reads LOG_LEVEL and nothing runs before the environment is set.
     const { PeprModule } = await import("pepr");
     const { Gateway } = await import("../../../capabilities/gateway");
+    const { moduleOptions } = await import("../../../capabilities/guard");
     const pkg = (await import("../../../package.json")).default;
     const port = await freePort();
     // Pepr waits a random 0-3 s before reading its store; take the 0 so tests start at once.
     const random = vi.spyOn(Math, "random").mockReturnValue(0);
     try {
-      new PeprModule(pkg, [Gateway], { deferStart: true }).start(port);
+      new PeprModule(pkg, [Gateway], { ...moduleOptions, deferStart: true }).start(port);
     } finally {
       random.mockRestore();
     }

@@ -196,3 +196,38 @@ describe("HTTPRoute bad input gets a clear denial, never a 500", () => {
     expect(res.status?.message).toMatch(message);
   });
 });
+
+describe("HTTPRoute objects too large to look at", () => {
+  // 30,000 header matches: far over the policy's bound (and the CRD's list limits, which the API
+  // server checks only after the mutating webhooks ran).
+  const headers = Array.from({ length: 30_000 }, (_, i) => ({ name: `x-h${i}`, value: "v" }));
+  const huge = () => route([{ matches: [{ path: { type: "PathPrefix", value: "/" }, headers }], backendRefs: [{ name: "web", port: 80 }] }]);
+
+  it("are denied with the policy's size message, and Mutate leaves them alone", async () => {
+    const mutated = await admission.mutate(create(huge()));
+    expect(mutated.allowed).toBe(true);
+    // Only Pepr's own bookkeeping annotation may be patched in; the spec is not touched.
+    for (const op of decodePatch(mutated)) expect(op.path).toMatch(/^\/metadata\/annotations/);
+    const res = await admission.validate(create(huge()));
+    expect(res.allowed).toBe(false);
+    expect(res.status?.code).toBe(422);
+    expect(res.status?.message).toMatch(/^the object holds more than 10000 values \(fields, list entries\); objects over 10000 are refused: split the rules/);
+  });
+
+  it("an UPDATE that keeps an equally large stored spec is allowed with a warning; one that changes it is denied", async () => {
+    const same = await admission.validate(update(huge(), huge()));
+    expect(same.allowed).toBe(true);
+    expect(same.warnings?.[0]).toMatch(/^allowed because the spec did not change, but: the object holds more than 10000 values/);
+    const changed = huge();
+    (changed.spec as Obj).hostnames = ["other.example.com"];
+    expect((await admission.validate(update(changed, huge()))).allowed).toBe(false);
+  });
+
+  it("an UPDATE that shrinks a stored oversized route to a normal one is checked as usual", async () => {
+    const res = await admission.validate(update(toRef({ name: "web" }), huge()));
+    expect(res.allowed).toBe(true);
+    const bad = await admission.validate(update(toRef({ name: "legacy" }), huge()));
+    expect(bad.allowed).toBe(false);
+    expect(bad.status?.message).toMatch(/ExternalName/);
+  });
+});
