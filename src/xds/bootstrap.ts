@@ -1,8 +1,8 @@
 /**
  * The Envoy bootstrap for one Gateway's proxies (pure): delta ADS (DELTA_GRPC) to the xDS server,
  * node.cluster = `namespace/name` of the Gateway (the node rule of the snapshot cache), a node id,
- * the admin interface on loopback (its /ready answers readiness probes), and optional mTLS to the
- * xDS server with certificate files. `peg bootstrap` prints it; the controller puts it in each
+ * the admin interface on loopback (its /ready answers readiness probes), a runtime layer (RE2
+ * program size limits), and optional mTLS to the xDS server with certificate files. `peg bootstrap` prints it; the controller puts it in each
  * Gateway's data-plane ConfigMap.
  *
  * `bootstrapMessage` is protobufjs-shaped (camelCase) so it can be checked strictly against
@@ -95,8 +95,20 @@ export function bootstrapMessage(options: BootstrapOptions): EnvoyMessage {
       cdsConfig: ads,
     },
     staticResources: { clusters: [xdsCluster(xds, options.tls)] },
+    layeredRuntime: { layers: [{ name: "global_config", staticLayer: RUNTIME }] },
   };
 }
+
+/**
+ * Runtime settings. Envoy refuses a whole route table when one RE2 program is over
+ * re2.max_program_size.error_level (100 by default, which ordinary header patterns pass); the
+ * admission policy already refuses patterns RE2 rejects and caps their length, so the bound is
+ * lifted to RE2's own limits and a large program only logs a warning.
+ */
+const RUNTIME = {
+  "re2.max_program_size.error_level": 4294967295,
+  "re2.max_program_size.warn_level": 1000,
+};
 
 /** Problems of a bootstrap message against envoy.config.bootstrap.v3.Bootstrap (empty = exact). */
 export function bootstrapProblems(message: EnvoyMessage): string[] {
@@ -115,6 +127,7 @@ function durationText(value: { seconds?: number; nanos?: number }): string {
 function convert(type: protobuf.Type, value: Record<string, unknown>): Record<string, unknown> {
   const name = type.fullName.replace(/^\./, "");
   if (name === "google.protobuf.Duration") return durationText(value) as never;
+  if (name === "google.protobuf.Struct") return value; // already JSON, keys as written
   if (name === "google.protobuf.Any") {
     const url = String(value["@type"]);
     const inner = messageType(url.slice(url.lastIndexOf("/") + 1));

@@ -21,6 +21,11 @@ describe("bootstrap", () => {
     const http = cluster.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
     expect(http.explicit_http_config.http2_protocol_options.connection_keepalive).toEqual({ interval: "30s", timeout: "5s" });
     expect(cluster.transport_socket).toBeUndefined();
+    // Envoy's default RE2 program size error level (100) would refuse route tables with patterns
+    // the admission policy accepts; the runtime layer lifts it, keys written as Envoy reads them.
+    expect(doc.layered_runtime.layers).toEqual([
+      { name: "global_config", static_layer: { "re2.max_program_size.error_level": 4294967295, "re2.max_program_size.warn_level": 1000 } },
+    ]);
   });
 
   it("adds mTLS to the xDS server with certificate files", () => {
