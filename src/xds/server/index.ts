@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import type { SnapshotCache } from "../cache";
 import { DeltaStream } from "./delta";
+import { framingInterceptor } from "./framing";
 import { XdsMetrics } from "./metrics";
-import { DELTA_METHOD, type DeltaDiscoveryRequest, type DiscoveryRequest, SOTW_METHOD, adsServiceDefinition } from "./service";
+import { ADS_SERVICE, DELTA_METHOD, type DeltaDiscoveryRequest, type DiscoveryRequest, SOTW_METHOD, adsServiceDefinition } from "./service";
 import { SotwStream } from "./sotw";
 import { type AdsStream, ByteBudget, type StreamDeps } from "./stream";
 
@@ -73,6 +74,7 @@ export class XdsServer {
     this.server = new grpc.Server({
       "grpc.keepalive_time_ms": keepalive.timeMs,
       "grpc.keepalive_timeout_ms": keepalive.timeoutMs,
+      interceptors: [framingInterceptor(`/${ADS_SERVICE}/`)],
     });
     const forget = (s: AdsStream<never>): void => void this.streams.delete(s as never);
     this.server.addService(adsServiceDefinition(), {

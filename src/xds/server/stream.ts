@@ -11,7 +11,8 @@ import { type Snapshot, type TypeUrl, PUSH_ORDER } from "../types";
 import type { Variant, XdsMetrics } from "./metrics";
 import type { NodeMessage, RpcStatus } from "./service";
 import type { SharedResponse } from "./shared";
-import { type WireMessage, build } from "./wire";
+import { zeroCopyActive } from "./framing";
+import { type WireMessage, build, prebuilt } from "./wire";
 
 /** Bytes of responses being written at once, across streams. */
 export class ByteBudget {
@@ -20,9 +21,11 @@ export class ByteBudget {
 
   constructor(readonly limit: number) {}
 
-  /** Runs `fn` once `n` bytes fit in the budget (a single oversized response runs alone). */
+  /** Runs `fn` once `n` bytes fit in the budget (a single oversized response runs alone; nothing waits for 0 bytes). */
   acquire(n: number, fn: () => void): void {
-    if (this.waiters.length === 0 && (this.used === 0 || this.used + n <= this.limit)) {
+    if (n === 0) {
+      fn();
+    } else if (this.waiters.length === 0 && (this.used === 0 || this.used + n <= this.limit)) {
       this.used += n;
       fn();
     } else {
@@ -180,12 +183,14 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
     if (this.writing || this.closed || this.queue.length === 0) return;
     const item = this.queue.shift() as Outgoing;
     this.writing = true;
-    this.deps.budget.acquire(item.msg.size, () => {
+    // A shared response sent without a copy costs no memory of its own while it is written.
+    const cost = prebuilt(item.msg) && zeroCopyActive() ? 0 : item.msg.size;
+    this.deps.budget.acquire(cost, () => {
       if (this.closed) {
-        this.deps.budget.release(item.msg.size);
+        this.deps.budget.release(cost);
         return;
       }
-      this.held = item.msg.size;
+      this.held = cost;
       this.deps.metrics.pushed(this.variant, item.typeUrl, item.msg.size, item.msg.resources);
       this.call.write(build(item.msg), () => {
         if (this.closed) return;

@@ -11,6 +11,7 @@
  *   google.protobuf.Any     type_url=1 value=2
  */
 import type { EncodedResource } from "../types";
+import { allocMessage, framedBytes } from "./framing";
 
 const LEN = 2; // wire type: length-delimited
 
@@ -32,47 +33,65 @@ function writeVarint(buf: Buffer, offset: number, n: number): number {
   return offset;
 }
 
+/** Bytes of a length-delimited field with a payload of `length` bytes. */
+function fieldSize(field: number, length: number): number {
+  return varintSize((field << 3) | LEN) + varintSize(length) + length;
+}
+
+/** Writes the tag and length of a length-delimited field; returns the payload's offset. */
+function writeHeader(buf: Buffer, offset: number, field: number, length: number): number {
+  return writeVarint(buf, writeVarint(buf, offset, (field << 3) | LEN), length);
+}
+
 /** One length-delimited field: tag, length, payload. */
 export function lengthDelimited(field: number, payload: Uint8Array | string): Buffer {
   const bytes = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  const tag = (field << 3) | LEN;
-  const out = Buffer.allocUnsafe(varintSize(tag) + varintSize(bytes.length) + bytes.length);
-  let offset = writeVarint(out, 0, tag);
-  offset = writeVarint(out, offset, bytes.length);
-  out.set(bytes, offset);
+  const out = Buffer.allocUnsafe(fieldSize(field, bytes.length));
+  out.set(bytes, writeHeader(out, 0, field, bytes.length));
   return out;
 }
 
-const anyCache = new WeakMap<EncodedResource, Buffer>();
 const sotwCache = new WeakMap<EncodedResource, Buffer>();
 const deltaCache = new WeakMap<EncodedResource, Buffer>();
 
-/** The resource as a google.protobuf.Any (type_url, value). */
-function anyOf(resource: EncodedResource): Buffer {
-  let any = anyCache.get(resource);
-  if (!any) {
-    any = Buffer.concat([lengthDelimited(1, resource.typeUrl), lengthDelimited(2, resource.bytes)]);
-    anyCache.set(resource, any);
+/**
+ * `field` holding a google.protobuf.Any of the resource (type_url, value), after `before` (whole
+ * fields), in one buffer.
+ */
+function withAny(field: number, resource: EncodedResource, before: Buffer[] = []): Buffer {
+  const typeUrl = Buffer.from(resource.typeUrl, "utf8");
+  const anySize = fieldSize(1, typeUrl.length) + fieldSize(2, resource.bytes.length);
+  let bodySize = fieldSize(field, anySize);
+  for (const b of before) bodySize += b.length;
+  const out = Buffer.allocUnsafe(bodySize);
+  let offset = 0;
+  for (const b of before) {
+    out.set(b, offset);
+    offset += b.length;
   }
-  return any;
+  offset = writeHeader(out, offset, field, anySize);
+  offset = writeHeader(out, offset, 1, typeUrl.length);
+  out.set(typeUrl, offset);
+  offset = writeHeader(out, offset + typeUrl.length, 2, resource.bytes.length);
+  out.set(resource.bytes, offset);
+  return out;
 }
 
 /** DiscoveryResponse.resources entry (field 2, an Any), encoded once per resource. */
 export function sotwEntry(resource: EncodedResource): Buffer {
   let entry = sotwCache.get(resource);
   if (!entry) {
-    entry = lengthDelimited(2, anyOf(resource));
+    entry = withAny(2, resource);
     sotwCache.set(resource, entry);
   }
   return entry;
 }
 
-/** DeltaDiscoveryResponse.resources entry (field 2, a Resource with name, version and Any). */
+/** DeltaDiscoveryResponse.resources entry (field 2, a Resource with name, version and Any), encoded once per resource. */
 export function deltaEntry(resource: EncodedResource): Buffer {
   let entry = deltaCache.get(resource);
   if (!entry) {
-    const body = Buffer.concat([lengthDelimited(3, resource.name), lengthDelimited(1, resource.version), lengthDelimited(2, anyOf(resource))]);
-    entry = lengthDelimited(2, body);
+    entry = lengthDelimited(2, withAny(2, resource, [lengthDelimited(3, resource.name), lengthDelimited(1, resource.version)]));
     deltaCache.set(resource, entry);
   }
   return entry;
@@ -134,7 +153,22 @@ export function deltaResponse(f: DeltaResponseFields): WireMessage {
   );
 }
 
-/** The bytes of a message (one copy). */
+/**
+ * The bytes of a message, assembled once with room for gRPC's prefix (framing.ts); a message
+ * already assembled that way is returned as it is.
+ */
 export function build(msg: WireMessage): Buffer {
-  return msg.chunks.length === 1 ? msg.chunks[0] : Buffer.concat(msg.chunks, msg.size);
+  if (msg.chunks.length === 1 && framedBytes(msg.chunks[0])) return msg.chunks[0];
+  const out = allocMessage(msg.size);
+  let offset = 0;
+  for (const chunk of msg.chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Whether a message's bytes are already assembled (a shared response): writing it allocates nothing. */
+export function prebuilt(msg: WireMessage): boolean {
+  return msg.chunks.length === 1 && framedBytes(msg.chunks[0]) !== undefined;
 }
