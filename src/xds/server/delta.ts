@@ -34,7 +34,7 @@ interface TypeState {
 }
 
 interface Change {
-  upserts: EncodedResource[];
+  upserts: readonly EncodedResource[];
   removed: string[];
 }
 
@@ -42,6 +42,41 @@ interface Change {
 interface Canonical {
   upserts?: readonly EncodedResource[];
   removed?: readonly string[];
+}
+
+interface Coverage {
+  /** The resources subscribed to (the snapshot's canonical list when that is all of them). */
+  upserts: readonly EncodedResource[];
+  /** Resources of the map not subscribed to. */
+  missing: readonly string[];
+  /** Names subscribed to that the map lacks. */
+  removed: readonly string[];
+}
+
+const coverages = new WeakMap<ReadonlySet<string>, { map: ReadonlyMap<string, EncodedResource>; wildcard: boolean; result: Coverage }>();
+
+/**
+ * How a subscription covers a type's map. Computed once per map for a shared set of names (every
+ * Envoy of a Gateway subscribing to the same endpoint sets), once per stream otherwise.
+ */
+function coverage(sub: Subscription, map: ReadonlyMap<string, EncodedResource>): Coverage {
+  const memo = sub.namesShared ? coverages.get(sub.names) : undefined;
+  if (memo && memo.map === map && memo.wildcard === sub.wildcard) return memo.result;
+  const all = listOf(map);
+  const removed: string[] = [];
+  let present = 0;
+  for (const name of sub.names) {
+    if (map.has(name)) present++;
+    else removed.push(name);
+  }
+  const whole = sub.wildcard || present === map.size;
+  const result: Coverage = {
+    upserts: whole ? all : all.filter(r => sub.names.has(r.name)),
+    missing: whole ? [] : all.filter(r => !sub.names.has(r.name)).map(r => r.name),
+    removed,
+  };
+  if (sub.namesShared) coverages.set(sub.names, { map, wildcard: sub.wildcard, result });
+  return result;
 }
 
 export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
@@ -113,18 +148,10 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   private holdWhole(type: TypeUrl, st: TypeState, map: ReadonlyMap<string, EncodedResource>): Change | undefined {
     if (!st.held.empty() || (type === TypeUrl.Endpoint && this.proxyless())) return undefined;
     if (!st.sub.wildcard && st.sub.names.size < map.size / 2) return undefined;
-    const all = listOf(map);
-    const removed: string[] = [];
-    let present = 0;
-    for (const name of st.sub.names) {
-      if (map.has(name)) present++;
-      else removed.push(name);
-    }
-    const whole = st.sub.wildcard || present === map.size;
-    const upserts = whole ? all : all.filter(r => st.sub.names.has(r.name));
-    st.held.holdAll(map, whole ? [] : all.filter(r => !st.sub.names.has(r.name)).map(r => r.name));
+    const { upserts, missing, removed } = coverage(st.sub, map);
+    st.held.holdAll(map, missing);
     for (const name of removed) st.held.set(name, ABSENT);
-    return { upserts, removed };
+    return { upserts, removed: [...removed] };
   }
 
   /** Every name that may need a message: the snapshot's (wildcard), the named ones, the held ones. */
@@ -183,7 +210,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     return { upserts, removed };
   }
 
-  private sendChange(type: TypeUrl, st: TypeState, upserts: EncodedResource[], removed: string[], startedAt?: number, canon: Canonical = {}): void {
+  private sendChange(type: TypeUrl, st: TypeState, upserts: readonly EncodedResource[], removed: string[], startedAt?: number, canon: Canonical = {}): void {
     const systemVersionInfo = this.snapshot?.version ?? "";
     const make = (nonce: string): WireMessage => deltaResponse({ systemVersionInfo, typeUrl: type, nonce, entries: upserts.map(deltaEntry), resources: upserts.length, removed });
     let canonical: object | undefined;

@@ -54,8 +54,31 @@ function serializer(type: protobuf.Type): (value: unknown) => Buffer {
   };
 }
 
+/** Requests at least this large are looked up among recent identical requests before decoding. */
+const SHARE_MIN_BYTES = 1024;
+const RECENT_REQUESTS = 8;
+
+/**
+ * Decodes requests; a large request byte-identical to a recent one (every Envoy of a Gateway
+ * subscribes to the same thousands of endpoint sets) yields the same decoded, frozen object, so
+ * its names are decoded once and are the same strings for every stream.
+ */
 function deserializer(type: protobuf.Type): (bytes: Buffer) => unknown {
-  return bytes => type.decode(bytes);
+  const recent: Array<{ bytes: Buffer; value: unknown }> = [];
+  return bytes => {
+    if (bytes.length < SHARE_MIN_BYTES) return type.decode(bytes);
+    const i = recent.findIndex(r => r.bytes.length === bytes.length && r.bytes.equals(bytes));
+    const hit = i >= 0 ? recent.splice(i, 1)[0] : { bytes: Buffer.from(bytes), value: frozen(type.decode(bytes)) };
+    recent.unshift(hit);
+    if (recent.length > RECENT_REQUESTS) recent.pop();
+    return hit.value;
+  };
+}
+
+/** Freezes a decoded request and its lists and maps (it may be shared by streams). */
+function frozen(message: protobuf.Message): protobuf.Message {
+  for (const value of Object.values(message)) if (value !== null && typeof value === "object") Object.freeze(value);
+  return Object.freeze(message);
 }
 
 let definition: grpc.ServiceDefinition | undefined;

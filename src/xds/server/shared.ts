@@ -20,6 +20,7 @@ export function newNonce(): string {
 
 /** True when `list` holds exactly the elements of `canonical`, in order. */
 export function sameList<T>(list: readonly T[], canonical: readonly T[] | undefined): boolean {
+  if (list === canonical) return true;
   if (!canonical || list.length !== canonical.length) return false;
   for (let i = 0; i < list.length; i++) if (list[i] !== canonical[i]) return false;
   return true;
