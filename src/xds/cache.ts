@@ -14,7 +14,7 @@
  * Listeners name a RouteConfiguration or Secret it does not carry, would leave a proxy warming
  * forever. `set` refuses it (the previous snapshot stays) and reports the problems.
  */
-import { type EnvoyMessage, type Snapshot, TypeUrl } from "./types";
+import { type EncodedResource, type EnvoyMessage, type Snapshot, TypeUrl } from "./types";
 
 export interface NodeIdentity {
   id?: string;
@@ -160,27 +160,43 @@ export class SnapshotCache {
 
 /**
  * Every dangling reference in a snapshot: EDS clusters without their ClusterLoadAssignment,
- * RDS names without their RouteConfiguration, SDS names without their Secret.
+ * RDS names without their RouteConfiguration, SDS names without their Secret. What a resource
+ * refers to is found once per resource (resources carried over from the previous snapshot are
+ * not walked again), so a check costs a lookup per reference.
  */
 export function snapshotProblems(snapshot: Snapshot): string[] {
   const has = (type: TypeUrl, name: string): boolean => snapshot.resources.get(type)?.has(name) ?? false;
   const problems: string[] = [];
-  for (const cluster of snapshot.resources.get(TypeUrl.Cluster)?.values() ?? []) {
-    const eds = edsName(cluster.message);
-    if (eds !== undefined && !has(TypeUrl.Endpoint, eds)) problems.push(`cluster ${cluster.name}: no ClusterLoadAssignment ${eds}`);
-    for (const secret of sdsNames(cluster.message)) {
-      if (!has(TypeUrl.Secret, secret)) problems.push(`cluster ${cluster.name}: no Secret ${secret}`);
-    }
-  }
-  for (const listener of snapshot.resources.get(TypeUrl.Listener)?.values() ?? []) {
-    for (const route of rdsNames(listener.message)) {
-      if (!has(TypeUrl.Route, route)) problems.push(`listener ${listener.name}: no RouteConfiguration ${route}`);
-    }
-    for (const secret of sdsNames(listener.message)) {
-      if (!has(TypeUrl.Secret, secret)) problems.push(`listener ${listener.name}: no Secret ${secret}`);
+  for (const type of [TypeUrl.Cluster, TypeUrl.Listener]) {
+    const kind = type === TypeUrl.Cluster ? "cluster" : "listener";
+    for (const resource of snapshot.resources.get(type)?.values() ?? []) {
+      for (const [refType, name, what] of referencesOf(resource)) {
+        if (!has(refType, name)) problems.push(`${kind} ${resource.name}: no ${what} ${name}`);
+      }
     }
   }
   return problems;
+}
+
+type Reference = readonly [TypeUrl, string, string];
+
+const references = new WeakMap<EncodedResource, readonly Reference[]>();
+
+/** The resources a Cluster or Listener names: [type, name, what to call it in a problem]. */
+function referencesOf(resource: EncodedResource): readonly Reference[] {
+  let refs = references.get(resource);
+  if (refs) return refs;
+  const out: Reference[] = [];
+  if (resource.typeUrl === TypeUrl.Cluster) {
+    const eds = edsName(resource.message);
+    if (eds !== undefined) out.push([TypeUrl.Endpoint, eds, "ClusterLoadAssignment"]);
+  } else {
+    for (const route of rdsNames(resource.message)) out.push([TypeUrl.Route, route, "RouteConfiguration"]);
+  }
+  for (const secret of sdsNames(resource.message)) out.push([TypeUrl.Secret, secret, "Secret"]);
+  refs = out;
+  references.set(resource, refs);
+  return refs;
 }
 
 function edsName(cluster: EnvoyMessage): string | undefined {

@@ -1,6 +1,7 @@
 /** The snapshot cache: node rule, set/get/delete, watchers, consistency, stats. */
 import { describe, expect, it } from "vitest";
 import { SnapshotCache, gatewayKeyOfNode, rdsNames, sdsNames, snapshotProblems } from "../../../src/xds/cache";
+import type { EncodedResource } from "../../../src/xds/types";
 import { TypeUrl, basicResources, edsCluster, httpListener, snapshotOf } from "../../integration/xds/helpers";
 
 describe("gatewayKeyOfNode", () => {
@@ -61,6 +62,23 @@ describe("SnapshotCache", () => {
     expect(cache.get("default/eg")).toBe(good);
     expect(cache.stats().refusedSets).toBe(1);
     expect(logs[0]).toContain("refused snapshot");
+  });
+
+  it("checks a resource carried over from the previous snapshot against the new one", () => {
+    const cache = new SnapshotCache();
+    const good = snapshotOf("default/eg", basicResources({ clusters: ["a", "b"] }));
+    expect(cache.set(good).problems).toEqual([]);
+    const clusters = good.resources.get(TypeUrl.Cluster) as ReadonlyMap<string, EncodedResource>;
+    const endpoints = new Map(good.resources.get(TypeUrl.Endpoint));
+    endpoints.delete("b");
+    const resources = new Map(good.resources);
+    resources.set(TypeUrl.Endpoint, endpoints);
+    // The same Cluster objects as before; only what they refer to is gone.
+    const next = { gateway: good.gateway, version: "next", resources };
+    expect(resources.get(TypeUrl.Cluster)).toBe(clusters);
+    expect(cache.set(next).problems).toEqual(["cluster b: no ClusterLoadAssignment b"]);
+    endpoints.set("b", good.resources.get(TypeUrl.Endpoint)?.get("b") as EncodedResource);
+    expect(cache.set({ ...next, version: "again" })).toEqual({ changed: true, problems: [] });
   });
 
   it("keeps notifying other watchers when one throws", () => {
