@@ -13,7 +13,11 @@ export interface TypeDiff {
 
 export type SnapshotDiff = ReadonlyMap<TypeUrl, TypeDiff>;
 
-const diffs = new WeakMap<Snapshot, { next: Snapshot; diff: SnapshotDiff }>();
+/**
+ * Keyed by `prev`; `next` is held weakly, so that whoever still holds an old snapshot does not
+ * keep every later one alive through this chain (a diff holds only the resources that changed).
+ */
+const diffs = new WeakMap<Snapshot, { next: WeakRef<Snapshot>; diff: SnapshotDiff }>();
 
 const EMPTY = new Map<string, EncodedResource>();
 
@@ -31,12 +35,12 @@ function typeDiff(before: ReadonlyMap<string, EncodedResource>, after: ReadonlyM
 /** The per-type difference from `prev` to `next` (memoised for the last `next` of each `prev`). */
 export function snapshotDiff(prev: Snapshot, next: Snapshot): SnapshotDiff {
   const cached = diffs.get(prev);
-  if (cached && cached.next === next) return cached.diff;
+  if (cached && cached.next.deref() === next) return cached.diff;
   const diff = new Map<TypeUrl, TypeDiff>();
   for (const type of PUSH_ORDER) {
     diff.set(type, typeDiff(prev.resources.get(type) ?? EMPTY, next.resources.get(type) ?? EMPTY));
   }
-  diffs.set(prev, { next, diff });
+  diffs.set(prev, { next: new WeakRef(next), diff });
   return diff;
 }
 
