@@ -10,14 +10,15 @@
  * make the proxy call itself or the node's metadata service. The operator's denied CIDRs are not
  * applied: they usually hold the pod range, which is where Service endpoints live.
  *
- * The slices are indexed once for all snapshots with the same EndpointSlices.
+ * The slices are indexed once for all snapshots with the same EndpointSlices; the index of a
+ * snapshot is derived from the last one built, redoing only the Services whose slices changed.
  */
 import type { EndpointSlice } from "../apis";
 import { classifyAddress, formatAddress, parsePlainAddress } from "../policy/address";
 import { METADATA_ADDRESSES } from "../policy/metadata";
 import type { PolicyConfig } from "../policy/types";
 import { isRecord } from "../policy/report";
-import type { Store } from "../store";
+import { keyOf, type Store } from "../store";
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
@@ -31,22 +32,33 @@ export interface EndpointIR {
 const ALWAYS: PolicyConfig = { deniedCIDRs: [], denyPrivateRanges: false, allowUnixSockets: false, clusterDomain: "cluster.local" };
 
 interface Index {
-  /** `namespace/service` → its slices. */
+  /** `namespace/service` → its slices, in key order. */
   slices: Map<string, EndpointSlice[]>;
-  /** `namespace/service/portName` → the computed endpoints (shared, never modified). */
-  endpoints: Map<string, readonly EndpointIR[]>;
+  /** `namespace/service` → port name → the computed endpoints (shared, never modified). */
+  endpoints: Map<string, Map<string, readonly EndpointIR[]>>;
 }
 
 /** Slot of the slice index (store.derived): shared while the EndpointSlices are unchanged. */
 const INDEX = {};
 
+/** Past this many changed slices, the index is built again rather than derived from the last one. */
+const MAX_EDITS = 256;
+
+/** The last index built, for the next snapshot's to be derived from. */
+let latest: { store: Store; idx: Index } | undefined;
+
+/** `namespace/service` of the Service a slice is labelled for. */
+function serviceOf(slice: EndpointSlice | undefined): string | undefined {
+  const labels = slice?.metadata?.labels;
+  const name = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
+  return typeof name === "string" ? `${slice?.metadata?.namespace ?? ""}/${name}` : undefined;
+}
+
 function buildIndex(store: Store): Index {
   const idx: Index = { slices: new Map(), endpoints: new Map() };
   for (const slice of store.list<EndpointSlice>("EndpointSlice")) {
-    const labels = slice.metadata?.labels;
-    const name = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
-    if (typeof name !== "string") continue;
-    const key = `${slice.metadata?.namespace ?? ""}/${name}`;
+    const key = serviceOf(slice);
+    if (key === undefined) continue;
     const list = idx.slices.get(key);
     if (list) list.push(slice);
     else idx.slices.set(key, [slice]);
@@ -54,8 +66,38 @@ function buildIndex(store: Store): Index {
   return idx;
 }
 
+const sliceKey = (s: EndpointSlice) => keyOf(s.metadata?.namespace, s.metadata?.name ?? "");
+
+/** The index of `store` from the one of an earlier snapshot, redoing only the Services whose slices changed. */
+function derive(from: { store: Store; idx: Index }, store: Store): Index | undefined {
+  const changed = store.changes("EndpointSlice", from.store);
+  if (changed.length > MAX_EDITS) return undefined;
+  const slices = new Map(from.idx.slices);
+  const endpoints = new Map(from.idx.endpoints);
+  for (const key of changed) {
+    const before = from.store.byKey<EndpointSlice>("EndpointSlice", key);
+    const after = store.byKey<EndpointSlice>("EndpointSlice", key);
+    for (const service of new Set([serviceOf(before), serviceOf(after)])) {
+      if (service === undefined) continue;
+      endpoints.delete(service);
+      const list = (slices.get(service) ?? []).filter(s => s !== before);
+      if (after && serviceOf(after) === service) {
+        const at = list.findIndex(s => sliceKey(s) > key);
+        list.splice(at < 0 ? list.length : at, 0, after);
+      }
+      if (list.length > 0) slices.set(service, list);
+      else slices.delete(service);
+    }
+  }
+  return { slices, endpoints };
+}
+
 function indexOf(store: Store): Index {
-  return store.derived(INDEX, ["EndpointSlice"], () => buildIndex(store));
+  return store.derived(INDEX, ["EndpointSlice"], () => {
+    const idx = (latest && derive(latest, store)) ?? buildIndex(store);
+    latest = { store, idx };
+    return idx;
+  });
 }
 
 /** Canonical dotted-quad IPv4 (no leading zeros): already in the form formatAddress prints. */
@@ -114,16 +156,18 @@ function sliceEndpoints(slice: EndpointSlice, port: number, out: Map<string, End
  */
 export function serviceEndpoints(store: Store, namespace: string, service: string, portName: string | undefined): readonly EndpointIR[] {
   const idx = indexOf(store);
-  const key = `${namespace}/${service}/${portName ?? ""}`;
-  let list = idx.endpoints.get(key);
+  const key = `${namespace}/${service}`;
+  let byPort = idx.endpoints.get(key);
+  if (!byPort) idx.endpoints.set(key, (byPort = new Map()));
+  let list = byPort.get(portName ?? "");
   if (!list) {
     const found = new Map<string, EndpointIR>();
-    for (const slice of idx.slices.get(`${namespace}/${service}`) ?? []) {
+    for (const slice of idx.slices.get(key) ?? []) {
       const port = slicePort(slice, portName ?? "");
       if (port !== undefined) sliceEndpoints(slice, port, found);
     }
     list = [...found.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
-    idx.endpoints.set(key, list);
+    byPort.set(portName ?? "", list);
   }
   return list;
 }

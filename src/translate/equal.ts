@@ -33,3 +33,43 @@ function isPlain(value: object): boolean {
 export function keepSame<T>(previous: T | undefined, next: T): T {
   return previous !== undefined && sameData(previous, next) ? previous : next;
 }
+
+/**
+ * `next`, with every part that holds the same data as the corresponding part of `previous`
+ * replaced by that part of `previous` (structural sharing): unchanged parts keep their identity,
+ * so later stages can reuse their work by reference. Array elements correspond by position, or
+ * by `name` when the lengths differ. `next` itself is not modified.
+ */
+export function share<T>(previous: T, next: T): T {
+  if (previous === next || typeof previous !== "object" || typeof next !== "object" || previous === null || next === null) return next;
+  if (Array.isArray(previous) && Array.isArray(next)) return shareArray(previous, next) as T;
+  if (Array.isArray(previous) || Array.isArray(next) || !isPlain(previous) || !isPlain(next)) return next;
+  const prev = previous as Record<string, unknown>;
+  const keys = Object.keys(next);
+  const prevKeys = Object.keys(prev);
+  let same = keys.length === prevKeys.length;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = share(prev[key], (next as Record<string, unknown>)[key]);
+    if (same && (prevKeys[i] !== key || value !== prev[key])) same = false;
+    out[key] = value;
+  }
+  return same ? previous : (out as T);
+}
+
+function shareArray(previous: readonly unknown[], next: readonly unknown[]): unknown[] {
+  let counterpart = (i: number): unknown => previous[i];
+  if (previous.length !== next.length) {
+    const byName = new Map<unknown, unknown>();
+    for (const p of previous) if (p && typeof p === "object" && "name" in p) byName.set((p as { name: unknown }).name, p);
+    counterpart = i => (next[i] && typeof next[i] === "object" ? byName.get((next[i] as { name?: unknown }).name) : undefined);
+  }
+  let same = previous.length === next.length;
+  const out = next.map((x, i) => {
+    const y = share(counterpart(i), x);
+    if (y !== previous[i]) same = false;
+    return y;
+  });
+  return same ? (previous as unknown[]) : out;
+}

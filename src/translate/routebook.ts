@@ -74,8 +74,8 @@ export class RouteBook {
   private readonly lists = new Map<string, Map<string, AttachedRoute[]>>();
   /** Status entries of routes, in report order. */
   private statuses: StatusEntry[] = [];
-  /** Gateways whose lists changed since `takeTouched`. */
-  private touched = new Set<string>();
+  /** Gateway key → keys of the routes whose items on its listeners changed since `takeTouched`. */
+  private touched = new Map<string, Set<string>>();
 
   /** Keys of routes that read one of these dependencies. */
   dependents(deps: Iterable<string>, out: Set<string>): void {
@@ -120,7 +120,7 @@ export class RouteBook {
       if (!list) continue;
       const at = lowerBound(list, key, routeKeyOf);
       if (list[at]?.routeKey === key) list.splice(at, 1);
-      this.touched.add(gateway.key);
+      this.touch(gateway.key, key);
     }
     if (attached.status) {
       const sortKey = statusSortKey(attached.status);
@@ -137,7 +137,7 @@ export class RouteBook {
       if (!list) perGateway.set(listener.name, [item]);
       else if (list.length === 0 || list[list.length - 1].routeKey < item.routeKey) list.push(item);
       else list.splice(lowerBound(list, item.routeKey, routeKeyOf), 0, item);
-      this.touched.add(gateway.key);
+      this.touch(gateway.key, item.routeKey);
     }
     if (!attached.status) return;
     if (statusesInOrder) this.statuses.push(attached.status);
@@ -166,10 +166,16 @@ export class RouteBook {
     return this.statuses;
   }
 
-  /** The Gateways whose attached routes changed since the last call. */
-  takeTouched(): Set<string> {
+  private touch(gateway: string, route: string): void {
+    let routes = this.touched.get(gateway);
+    if (!routes) this.touched.set(gateway, (routes = new Set()));
+    routes.add(route);
+  }
+
+  /** Per Gateway, the routes whose items on its listeners changed since the last call. */
+  takeTouched(): Map<string, Set<string>> {
     const touched = this.touched;
-    this.touched = new Set();
+    this.touched = new Map();
     return touched;
   }
 

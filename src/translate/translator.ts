@@ -31,13 +31,14 @@ import { NamespaceLabels } from "./allowedroutes";
 import { attachRoute, gatewayRefs } from "./attach";
 import { generationOf } from "./conditions";
 import { DEP_KINDS, touchedDeps } from "./deps";
-import { sameData } from "./equal";
+import { share } from "./equal";
 import { ourClasses, type ClassModel } from "./gatewayclass";
 import { buildGateway, type GatewayModel } from "./gateway";
 import { safely, translateRoute } from "./failures";
 import { RouteBook, type RouteEntry } from "./routebook";
 import { classStatus, gatewayStatus, routeStatus, sortReport } from "./status";
-import { assembleGateway, VirtualHostMemo, type AssembledGateway } from "./vhosts";
+import { GatewayAssembler } from "./assembler";
+import type { AssembledGateway } from "./vhosts";
 import { keepTranslation, mergeReports, namedGateways, policyUsage, sameAttachment, sameModel, sameStrings, RouteLevelStatus } from "./reuse";
 
 interface ModelEntry {
@@ -49,9 +50,8 @@ interface ModelEntry {
 }
 
 interface GatewayEntry {
-  model: GatewayModel;
+  assembler: GatewayAssembler;
   assembled: AssembledGateway;
-  memo: VirtualHostMemo;
 }
 
 interface State {
@@ -113,11 +113,9 @@ export class Translator {
     const changed = previous ? changedGateways(previous.models, models) : [];
     const run = this.refreshRoutes(ctx, previous, byKey, changed);
     run.book.countAttached(gateways);
-    // a rebuilt book lists every attachment anew: every Gateway is compared with its previous IR
-    const touched = run.rebuild ? new Set(gateways.map(g => g.key)) : run.book.takeTouched();
-    for (const key of changed) touched.add(key);
+    const touched = run.book.takeTouched();
     const entries = new Map<string, GatewayEntry>();
-    const assembled = gateways.filter(g => g.accepted.ok).map(g => this.assemble(g, run, touched, entries));
+    const assembled = gateways.filter(g => g.accepted.ok).map(g => this.assemble(g, run, touched.get(g.key), entries));
     const statuses = previous && this.tracked ? previous.statuses : new RouteLevelStatus();
     const others: StatusEntry[] = [...classes.values()].map(classStatus);
     others.push(...gateways.map(gatewayStatus));
@@ -131,7 +129,7 @@ export class Translator {
   /** Brings every route that may have changed up to date in the route book. */
   private refreshRoutes(ctx: TranslateContext, previous: State | undefined, gateways: ReadonlyMap<string, GatewayModel>, changed: readonly string[]): Run {
     const labels = new NamespaceLabels(ctx.store);
-    const all = ctx.store.list<HTTPRoute>("HTTPRoute").length;
+    const all = ctx.store.size("HTTPRoute");
     let touched: ReadonlySet<string> | undefined;
     let keys: Set<string> | undefined;
     if (previous) {
@@ -211,18 +209,23 @@ export class Translator {
     return translation;
   }
 
-  /** One accepted Gateway's IR: the previous object when nothing it is built from changed. */
-  private assemble(gw: GatewayModel, run: Run, touched: ReadonlySet<string>, out: Map<string, GatewayEntry>): AssembledGateway {
+  /**
+   * One accepted Gateway's IR: its assembler brought up to date with the routes touched (every
+   * route when the route book was rebuilt); a new assembler when its model changed, whose result
+   * keeps the parts of the previous IR that came out the same.
+   */
+  private assemble(gw: GatewayModel, run: Run, routes: ReadonlySet<string> | undefined, out: Map<string, GatewayEntry>): AssembledGateway {
     const before = run.previous?.gateways.get(gw.key);
     let entry: GatewayEntry;
-    if (before && before.model === gw && !touched.has(gw.key)) {
-      entry = before;
+    if (before && before.assembler.model === gw) {
+      const changed = run.rebuild ? "all" : routes;
+      entry = changed ? { assembler: before.assembler, assembled: before.assembler.update(run.book.attachedTo(gw.key), changed) } : before;
     } else {
-      const memo = before?.memo ?? new VirtualHostMemo();
-      const fresh = assembleGateway(gw, run.book.attachedTo(gw.key), this.rl, memo);
-      memo.finish();
-      const assembled = before && sameData(before.assembled, fresh) ? before.assembled : fresh;
-      entry = { model: gw, assembled, memo };
+      const assembler = new GatewayAssembler(gw, this.rl);
+      const fresh = assembler.update(run.book.attachedTo(gw.key), "all");
+      const assembled = before ? share(before.assembled, fresh) : fresh;
+      if (assembled !== fresh) assembler.adopt(assembled);
+      entry = { assembler, assembled };
     }
     out.set(gw.key, entry);
     return entry.assembled;

@@ -1,8 +1,8 @@
 /**
- * Assembly of one Gateway's IR from its programmed listeners and attached routes.
+ * What one Gateway's IR is made of (assembler.ts puts it together, and keeps it up to date):
  *
  * - One Envoy listener per port (listeners sharing a port are merged; they share a protocol, as
- *   conflicts were excluded before).
+ *   conflicts were excluded before). Only programmed listeners take part.
  * - Listener isolation: every hostname a route serves on a listener is owned by the most specific
  *   listener hostname on the port that covers it; the route is served under that hostname only when
  *   its own listener is the owner. Each listener hostname also gets its virtual host, even without
@@ -13,10 +13,12 @@
  *   configuration: that listener's virtual hosts, plus a virtual host answering 421 (Misdirected
  *   Request) for each other listener hostname on the port, so a connection opened for one listener
  *   is never used for another's routes.
- * - Routes in a virtual host are ordered by sortByPrecedence; clusters and secrets are deduplicated
- *   by name and sorted.
+ * - Routes in a virtual host are ordered by sortByPrecedence (the routes attached under that
+ *   hostname, in route key order, each with its rules and matches); virtual hosts, route
+ *   configurations, clusters and secrets are sorted by name; clusters and secrets (listener
+ *   certificates, then those of the routes served) are deduplicated by name.
  */
-import type { ClusterIR, GatewayIR, ListenerIR, RouteConfigIR, RouteIR, SecretIR, VirtualHostIR } from "../ir/types";
+import type { GatewayIR, ListenerIR, RouteIR, VirtualHostIR } from "../ir/types";
 import type { RankedRoute } from "./types";
 import type { AttachedRoute } from "./attach";
 import type { GatewayModel } from "./gateway";
@@ -35,82 +37,70 @@ export interface AssembledGateway {
   policies: string[];
 }
 
-const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const hostOf = (l: ListenerModel) => l.hostname ?? ANY;
+export const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export const hostOf = (l: ListenerModel) => l.hostname ?? ANY;
 
-interface PortPlan {
+export interface PortPlan {
   port: number;
   protocol: "HTTP" | "HTTPS";
+  /** Programmed listeners on the port, sorted by name. */
   listeners: ListenerModel[];
-  /** listener name → domain → routes served there. */
-  own: Map<string, Map<string, AttachedRoute[]>>;
+  /** The listener that owns a hostname on this port (undefined: none covers it). */
+  owner: (host: string) => ListenerModel | undefined;
+  listener: ListenerIR;
 }
 
-function planPort(port: number, listeners: ListenerModel[], attached: ReadonlyMap<string, AttachedRoute[]>): PortPlan {
-  const bySpecificity = [...listeners].sort((a, b) => compareSpecificity(hostOf(a), hostOf(b)));
-  const owner = (host: string) => bySpecificity.find(l => covers(hostOf(l), host));
-  const own = new Map<string, Map<string, AttachedRoute[]>>();
-  for (const l of listeners) {
-    const domains = new Map<string, AttachedRoute[]>([[hostOf(l), []]]);
-    for (const route of attached.get(l.name) ?? []) {
-      for (const host of route.hostnames) {
-        if (owner(host) !== l) continue;
-        const list = domains.get(host);
-        if (list) list.push(route);
-        else domains.set(host, [route]);
-      }
-    }
-    own.set(l.name, domains);
+/** The ports of a Gateway's programmed listeners, ascending. */
+export function planPorts(gw: GatewayModel): PortPlan[] {
+  const byPort = new Map<number, ListenerModel[]>();
+  for (const l of gw.listeners) {
+    if (!l.programmed.ok) continue;
+    const list = byPort.get(l.port);
+    if (list) list.push(l);
+    else byPort.set(l.port, [l]);
   }
-  const protocol = listeners[0].protocol === "HTTPS" ? "HTTPS" : "HTTP";
-  return { port, protocol, listeners: [...listeners].sort(byName), own };
+  return [...byPort.keys()]
+    .sort((a, b) => a - b)
+    .map(port => {
+      const listeners = byPort.get(port)!;
+      const protocol = listeners[0].protocol === "HTTPS" ? "HTTPS" : "HTTP";
+      const bySpecificity = [...listeners].sort((a, b) => compareSpecificity(hostOf(a), hostOf(b)));
+      const sorted = [...listeners].sort(byName);
+      return { port, protocol, listeners: sorted, owner: (host: string) => bySpecificity.find(l => covers(hostOf(l), host)), listener: listenerIR(gw, port, protocol, sorted) };
+    });
 }
 
-/**
- * Virtual hosts of the previous assembly of one Gateway, handed back when built again from the
- * same inputs (the same ranked route objects, or the same listener names), so that unchanged
- * virtual hosts keep their identity across rebuilds.
- */
-export class VirtualHostMemo {
-  private previous = new Map<string, { inputs: readonly unknown[]; vh: VirtualHostIR }>();
-  private current = new Map<string, { inputs: readonly unknown[]; vh: VirtualHostIR }>();
-
-  get(key: string, inputs: readonly unknown[], build: () => VirtualHostIR): VirtualHostIR {
-    const before = this.previous.get(key);
-    const same = before && before.inputs.length === inputs.length && before.inputs.every((x, i) => x === inputs[i]);
-    const vh = same ? before.vh : build();
-    this.current.set(key, { inputs, vh });
-    return vh;
-  }
-
-  /** Ends an assembly: only what it used is kept for the next. */
-  finish(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
+/** The route configuration a listener's virtual hosts go in. */
+export function configName(gw: GatewayModel, plan: PortPlan, l: ListenerModel): string {
+  return plan.protocol === "HTTP" ? `${gw.key}/${plan.port}` : `${gw.key}/${plan.port}/${l.name}`;
 }
 
-const NO_MEMO = { get: (_key: string, _inputs: readonly unknown[], build: () => VirtualHostIR) => build() };
+function listenerIR(gw: GatewayModel, port: number, protocol: "HTTP" | "HTTPS", listeners: ListenerModel[]): ListenerIR {
+  const name = `${gw.key}/${port}`;
+  if (protocol === "HTTP") return { name, port, protocol, filterChains: [{ name, serverNames: [], certificateSecrets: [], routeConfigName: name }] };
+  return {
+    name,
+    port,
+    protocol,
+    filterChains: listeners.map(l => ({
+      name: `${name}/${l.name}`,
+      serverNames: l.hostname ? [l.hostname] : [],
+      certificateSecrets: l.certificates.map(c => c.name).sort(),
+      routeConfigName: `${name}/${l.name}`,
+    })),
+  };
+}
 
-type Memo = Pick<VirtualHostMemo, "get">;
-
-function virtualHost(plan: PortPlan, domain: string, routes: AttachedRoute[], order: RouteOrdering, memo: Memo): VirtualHostIR {
+/** The virtual host of a domain: the routes served there (in route key order), by precedence. */
+export function virtualHost(plan: PortPlan, domain: string, routes: readonly AttachedRoute[], order: RouteOrdering): VirtualHostIR {
+  const listener = { port: plan.port, protocol: plan.protocol };
   const ranked: RankedRoute[] = [];
-  for (const r of routes) for (const rr of r.translation.routes) ranked.push(rr);
-  return memo.get(`${plan.port}|${plan.protocol}|${domain}`, ranked, () => {
-    const listener = { port: plan.port, protocol: plan.protocol };
-    const bound = ranked.map(rr => ({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank }));
-    return { name: domain, domains: domainsFor(domain), routes: order.sortByPrecedence(bound) };
-  });
+  for (const r of routes) for (const rr of r.translation.routes) ranked.push({ ir: order.bindRouteToListener(rr.ir, listener), rank: rr.rank });
+  return { name: domain, domains: domainsFor(domain), routes: order.sortByPrecedence(ranked) };
 }
 
-function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel, memo: Memo): VirtualHostIR {
-  const domain = hostOf(other);
-  const key = `${plan.port}|misdirected|${self.name}|${other.name}|${domain}`;
-  return memo.get(key, [gw.key, gw.namespace, gw.name], () => misdirectedHost(gw, plan, self, other));
-}
-
-function misdirectedHost(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
+/** HTTPS: the virtual host answering 421 on `self`'s configuration for `other`'s hostname. */
+export function misdirected(gw: GatewayModel, plan: PortPlan, self: ListenerModel, other: ListenerModel): VirtualHostIR {
   const route: RouteIR = {
     name: `gateway/${gw.key}/${plan.port}/${self.name}/misdirected/${other.name}`,
     match: { path: { type: "PathPrefix", value: "/" }, headers: [], queryParams: [] },
@@ -119,96 +109,4 @@ function misdirectedHost(gw: GatewayModel, plan: PortPlan, self: ListenerModel, 
   };
   const domain = hostOf(other);
   return { name: domain, domains: domainsFor(domain), routes: [route] };
-}
-
-interface Assembly {
-  order: RouteOrdering;
-  memo: Memo;
-  served: Set<AttachedRoute>;
-}
-
-function ownHosts(plan: PortPlan, l: ListenerModel, a: Assembly): VirtualHostIR[] {
-  const out: VirtualHostIR[] = [];
-  for (const [domain, routes] of plan.own.get(l.name) ?? []) {
-    routes.forEach(r => a.served.add(r));
-    out.push(virtualHost(plan, domain, routes, a.order, a.memo));
-  }
-  return out;
-}
-
-function assemblePort(gw: GatewayModel, plan: PortPlan, a: Assembly) {
-  const name = `${gw.key}/${plan.port}`;
-  const configs: RouteConfigIR[] = [];
-  const listener: ListenerIR = { name, port: plan.port, protocol: plan.protocol, filterChains: [] };
-  if (plan.protocol === "HTTP") {
-    const virtualHosts = plan.listeners.flatMap(l => ownHosts(plan, l, a));
-    configs.push({ name, virtualHosts: virtualHosts.sort(byName) });
-    listener.filterChains.push({ name, serverNames: [], certificateSecrets: [], routeConfigName: name });
-    return { listener, configs };
-  }
-  for (const l of plan.listeners) {
-    const chain = `${name}/${l.name}`;
-    const foreign = plan.listeners.filter(m => m !== l).map(m => misdirected(gw, plan, l, m, a.memo));
-    configs.push({ name: chain, virtualHosts: [...ownHosts(plan, l, a), ...foreign].sort(byName) });
-    listener.filterChains.push({
-      name: chain,
-      serverNames: l.hostname ? [l.hostname] : [],
-      certificateSecrets: l.certificates.map(c => c.name).sort(),
-      routeConfigName: chain,
-    });
-  }
-  return { listener, configs };
-}
-
-/** The first item of each name (callers iterate in a deterministic order), sorted by name. */
-function dedupe<T extends { name: string }>(lists: Iterable<readonly T[]>): T[] {
-  const out = new Map<string, T>();
-  for (const items of lists) for (const item of items) if (!out.has(item.name)) out.set(item.name, item);
-  return [...out.keys()].sort().map(k => out.get(k) as T);
-}
-
-/**
- * The IR of one accepted Gateway. `attached`: listener name → routes attached to it. With a
- * memo, virtual hosts built from the same inputs as in the memo's previous assembly are reused.
- */
-export function assembleGateway(
-  gw: GatewayModel,
-  attached: ReadonlyMap<string, AttachedRoute[]>,
-  order: RouteOrdering,
-  memo: Memo = NO_MEMO,
-): AssembledGateway {
-  const byPort = new Map<number, ListenerModel[]>();
-  for (const l of gw.listeners) {
-    if (!l.programmed.ok) continue;
-    const list = byPort.get(l.port);
-    if (list) list.push(l);
-    else byPort.set(l.port, [l]);
-  }
-  const served = new Set<AttachedRoute>();
-  const assembly: Assembly = { order, memo, served };
-  const listeners: ListenerIR[] = [];
-  const routeConfigs: RouteConfigIR[] = [];
-  for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
-    const { listener, configs } = assemblePort(gw, planPort(port, byPort.get(port)!, attached), assembly);
-    listeners.push(listener);
-    routeConfigs.push(...configs);
-  }
-  // One translation per route, in the (deterministic) order the routes were served.
-  const translations = new Set([...served].map(r => r.translation));
-  const clusters: ClusterIR[] = dedupe([...translations].map(t => t.clusters));
-  const certs = gw.listeners.filter(l => l.programmed.ok).map(l => l.certificates);
-  const secrets: SecretIR[] = dedupe<SecretIR>([...certs, ...[...translations].map(t => t.secrets)]);
-  const ir: GatewayIR = {
-    key: gw.key,
-    namespace: gw.namespace,
-    name: gw.name,
-    listeners,
-    routeConfigs: routeConfigs.sort(byName),
-    clusters,
-    secrets,
-    infrastructure: gw.infrastructure,
-    addresses: gw.addresses.map(a => a.value),
-  };
-  const policies = [...new Set([...translations].flatMap(t => t.backendTLSPolicies))].sort();
-  return { ir, policies };
 }
