@@ -4,8 +4,10 @@
  * a word, so `strictProblems` walks a message against its type first and names every field the
  * proto does not declare; `encodeResource` refuses a message with any.
  */
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import * as protobuf from "protobufjs";
+import { encodeStrictly } from "./encoder";
 import descriptor from "./generated/envoy-protos.json";
 import { type EncodedResource, type EnvoyMessage, type TypeUrl, messageName } from "./types";
 
@@ -37,6 +39,11 @@ const ANY = "google.protobuf.Any";
 const STRUCT_LIKE = new Set(["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"]);
 
 const fullNames = new WeakMap<protobuf.Type, string>();
+
+/** An enum value by number: a 32-bit whole number (protobufjs writes stray bytes for others). */
+export function isEnumNumber(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= -0x80000000 && (value as number) <= 0x7fffffff;
+}
 
 function fullName(type: protobuf.Type): string {
   let name = fullNames.get(type);
@@ -129,7 +136,7 @@ function valueOk(field: protobuf.Field, value: unknown): boolean {
   }
   if (rt instanceof protobuf.Enum) {
     if (typeof value === "string") return value in rt.values;
-    return typeof value === "number";
+    return isEnumNumber(value);
   }
   switch (field.type) {
     case "string":
@@ -207,7 +214,7 @@ function checkValue(field: protobuf.Field, value: unknown, at: string): string[]
   }
   if (rt instanceof protobuf.Enum) {
     if (typeof value === "string" && !(value in rt.values)) return [`${at}: ${value} is not a value of ${rt.name}`];
-    if (typeof value !== "string" && typeof value !== "number") return [`${at}: expected an enum value`];
+    if (typeof value !== "string" && !isEnumNumber(value)) return [`${at}: expected an enum value (a name or a 32-bit whole number)`];
     return [];
   }
   switch (field.type) {
@@ -248,14 +255,32 @@ export function resourceName(message: EnvoyMessage): string {
   return name;
 }
 
+/** One-shot hashing where the runtime has it (Node 20.12 and later), which skips a hash object. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string }).hash;
+
+/** The SHA-256 of bytes or of a string's UTF-8, in hex. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return oneShot ? oneShot("sha256", data, "hex") : createHash("sha256").update(data).digest("hex");
+}
+
 export function contentHash(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+  return sha256Hex(bytes).slice(0, 16);
+}
+
+/**
+ * Encodes a message of a type (fully qualified name), refusing it when strictProblems finds any
+ * problem (the error names the first few). The same bytes as encodeMessage, in one pass.
+ */
+export function encodeChecked(typeName: string, message: EnvoyMessage): Uint8Array {
+  const bytes = encodeStrictly(messageType(typeName), message);
+  if (bytes) return bytes;
+  const problems = strictProblems(typeName, message);
+  if (problems.length > 0) throw new Error(`invalid ${typeName}: ${problems.slice(0, 5).join("; ")}`);
+  return encodeMessage(typeName, message); // accepted, in a shape the one-pass encoder leaves to protobufjs
 }
 
 /** Checks strictly, encodes, and versions one resource by the hash of its bytes. */
 export function encodeResource(typeUrl: TypeUrl, message: EnvoyMessage): EncodedResource {
-  const problems = strictProblems(messageName(typeUrl), message);
-  if (problems.length > 0) throw new Error(`invalid ${messageName(typeUrl)}: ${problems.slice(0, 5).join("; ")}`);
-  const bytes = encodeMessage(typeUrl, message);
+  const bytes = encodeChecked(messageName(typeUrl), message);
   return { name: resourceName(message), typeUrl, version: contentHash(bytes), bytes, message };
 }
