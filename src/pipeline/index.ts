@@ -91,14 +91,16 @@ export class Pipeline {
     return this.last;
   }
 
-  /** Renders through the cache; when every piece comes out as before, the snapshot is kept. */
+  /**
+   * Renders through the cache, taking over the lists and encodings of the previous render whose IR
+   * is unchanged; when every piece comes out as before, the snapshot is kept.
+   */
   private build(gw: GatewayIR, before: GatewayEntry | undefined): GatewayEntry {
     try {
-      const resources = renderGateway(gw, this.cache);
-      if (before?.snapshot && before.resources && sameResources(before.resources, resources)) {
-        return { ir: gw, resources, snapshot: before.snapshot };
-      }
-      const snapshot = buildSnapshot(resources, this.cache.encode);
+      const previous = before?.resources && before.snapshot ? { ir: before.ir, resources: before.resources, snapshot: before.snapshot } : undefined;
+      const resources = renderGateway(gw, this.cache, previous);
+      if (previous && sameResources(previous.resources, resources)) return { ir: gw, resources, snapshot: previous.snapshot };
+      const snapshot = buildSnapshot(resources, this.cache.encode, previous);
       // the same content under new message objects: the snapshot served so far stands
       return { ir: gw, resources, snapshot: before?.snapshot?.version === snapshot.version ? before.snapshot : snapshot };
     } catch (err) {

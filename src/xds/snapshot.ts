@@ -35,24 +35,70 @@ const TYPES: ReadonlyArray<[TypeUrl, keyof Omit<GatewayResources, "gateway">]> =
   [TypeUrl.Secret, "secrets"],
 ];
 
-export function buildSnapshot(resources: GatewayResources, encode: Encoder = encodeResource): Snapshot {
+/** An earlier snapshot of the same Gateway and the resources it was built from. */
+export interface PreviousSnapshot {
+  resources: GatewayResources;
+  snapshot: Snapshot;
+}
+
+/**
+ * Encodes and checks a Gateway's resources. With `previous`, a resource list that is the very
+ * array the previous snapshot was built from is taken over with its encodings.
+ */
+export function buildSnapshot(resources: GatewayResources, encode: Encoder = encodeResource, previous?: PreviousSnapshot): Snapshot {
   const byType = new Map<TypeUrl, ReadonlyMap<string, EncodedResource>>();
   for (const [typeUrl, field] of TYPES) {
-    const map = new Map<string, EncodedResource>();
-    for (const message of resources[field]) {
-      let encoded: EncodedResource;
+    const before = previous?.snapshot.resources.get(typeUrl);
+    const same = before !== undefined && previous!.resources[field] === resources[field];
+    byType.set(typeUrl, same ? before : encodeAll(typeUrl, resources[field], encode, before));
+  }
+  checkConsistency(byType);
+  return { gateway: resources.gateway, version: snapshotVersion(byType), resources: byType };
+}
+
+/** Encodes a list (taking over `before`'s encoding of any message it holds under the same name). */
+function encodeAll(typeUrl: TypeUrl, messages: readonly EnvoyMessage[], encode: Encoder, before?: ReadonlyMap<string, EncodedResource>): Map<string, EncodedResource> {
+  const map = new Map<string, EncodedResource>();
+  for (const message of messages) {
+    let encoded = before?.get(nameOf(message));
+    if (encoded?.message !== message) {
       try {
         encoded = encode(typeUrl, message);
       } catch (err) {
         throw new SnapshotError(`${shortType(typeUrl)} ${nameOf(message)}`, err instanceof Error ? err.message : String(err));
       }
-      if (map.has(encoded.name)) throw new SnapshotError(`${shortType(typeUrl)} ${encoded.name}`, "defined twice");
-      map.set(encoded.name, encoded);
     }
-    byType.set(typeUrl, map);
+    if (map.has(encoded.name)) throw new SnapshotError(`${shortType(typeUrl)} ${encoded.name}`, "defined twice");
+    map.set(encoded.name, encoded);
   }
-  checkConsistency(byType);
-  return { gateway: resources.gateway, version: snapshotVersion(byType), resources: byType };
+  return map;
+}
+
+/** What a resource adds to a snapshot version (kept with the encoding, which never changes). */
+const lineOf = new WeakMap<EncodedResource, string>();
+/** What a resource map adds, all lines joined (kept with the map, which never changes). */
+const linesOf = new WeakMap<ReadonlyMap<string, EncodedResource>, string>();
+
+function versionLine(typeUrl: TypeUrl, name: string, resource: EncodedResource): string {
+  let line = lineOf.get(resource);
+  if (line === undefined) lineOf.set(resource, (line = `${typeUrl}\u0000${name}\u0000${resource.version}\n`));
+  return line;
+}
+
+function versionLines(typeUrl: TypeUrl, map: ReadonlyMap<string, EncodedResource>): string {
+  let lines = linesOf.get(map);
+  if (lines === undefined) {
+    const names = [...map.keys()];
+    if (!isSorted(names)) names.sort();
+    lines = names.map(name => versionLine(typeUrl, name, map.get(name)!)).join("");
+    linesOf.set(map, lines);
+  }
+  return lines;
+}
+
+function isSorted(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1] > names[i]) return false;
+  return true;
 }
 
 /** The hash of every resource's type, name and version, in a fixed order. */
@@ -60,8 +106,7 @@ export function snapshotVersion(resources: ReadonlyMap<TypeUrl, ReadonlyMap<stri
   const hash = createHash("sha256");
   for (const [typeUrl] of TYPES) {
     const map = resources.get(typeUrl);
-    if (!map) continue;
-    for (const name of [...map.keys()].sort()) hash.update(`${typeUrl}\u0000${name}\u0000${map.get(name)!.version}\n`);
+    if (map) hash.update(versionLines(typeUrl, map));
   }
   return hash.digest("hex").slice(0, 16);
 }

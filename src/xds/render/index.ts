@@ -2,7 +2,7 @@
  * Render: GatewayIR → Envoy v3 resources, one file per resource type. Pure: no I/O, no clock, no
  * randomness; the same IR always gives the same messages, each list sorted by name.
  */
-import type { ClusterIR, GatewayIR, VirtualHostIR } from "../../ir/types";
+import type { ClusterIR, GatewayIR, RouteConfigIR, VirtualHostIR } from "../../ir/types";
 import type { EnvoyMessage, GatewayResources } from "../types";
 import { byName } from "./common";
 import { renderCluster } from "./cluster";
@@ -27,6 +27,7 @@ export interface RenderMemo {
   virtualHost(vh: VirtualHostIR, render: (vh: VirtualHostIR) => EnvoyMessage): EnvoyMessage;
   cluster(cluster: ClusterIR, render: (cluster: ClusterIR) => EnvoyMessage): EnvoyMessage;
   endpoints(cluster: ClusterIR, render: (cluster: ClusterIR) => EnvoyMessage | undefined): EnvoyMessage | undefined;
+  routeConfig?(rc: RouteConfigIR, render: (rc: RouteConfigIR) => EnvoyMessage): EnvoyMessage;
 }
 
 const NO_MEMO: RenderMemo = {
@@ -35,18 +36,39 @@ const NO_MEMO: RenderMemo = {
   endpoints: (c, render) => render(c),
 };
 
-export function renderGateway(gw: GatewayIR, memo: RenderMemo = NO_MEMO): GatewayResources {
-  const cors = new Set(gw.routeConfigs.filter(usesCors).map(rc => rc.name));
+/** An earlier render of the same Gateway: lists whose IR is the same array are taken over as they are. */
+export interface PreviousRender {
+  ir: GatewayIR;
+  resources: GatewayResources;
+}
+
+const corsUse = new WeakMap<RouteConfigIR, boolean>();
+
+function corsIn(rc: RouteConfigIR): boolean {
+  let uses = corsUse.get(rc);
+  if (uses === undefined) corsUse.set(rc, (uses = usesCors(rc)));
+  return uses;
+}
+
+export function renderGateway(gw: GatewayIR, memo: RenderMemo = NO_MEMO, previous?: PreviousRender): GatewayResources {
+  const cors = new Set(gw.routeConfigs.filter(corsIn).map(rc => rc.name));
   const virtualHost = (vh: VirtualHostIR) => memo.virtualHost(vh, renderVirtualHost);
+  const routeConfig = (rc: RouteConfigIR) => renderRouteConfig(rc, virtualHost);
+  const sameClusters = previous !== undefined && previous.ir.clusters === gw.clusters;
   return {
     gateway: gw.key,
     listeners: byName(gw.listeners.map(l => renderListener(l, cors))),
-    routes: byName(gw.routeConfigs.map(rc => renderRouteConfig(rc, virtualHost))),
-    clusters: byName(gw.clusters.map(c => memo.cluster(c, renderCluster))),
-    endpoints: byName(
-      gw.clusters.map(c => memo.endpoints(c, renderEndpoints)).filter((e): e is EnvoyMessage => e !== undefined),
-      "clusterName",
-    ),
-    secrets: byName(gw.secrets.map(renderSecret)),
+    routes:
+      previous && previous.ir.routeConfigs === gw.routeConfigs
+        ? previous.resources.routes
+        : byName(gw.routeConfigs.map(rc => (memo.routeConfig ? memo.routeConfig(rc, routeConfig) : routeConfig(rc)))),
+    clusters: sameClusters ? previous.resources.clusters : byName(gw.clusters.map(c => memo.cluster(c, renderCluster))),
+    endpoints: sameClusters
+      ? previous.resources.endpoints
+      : byName(
+          gw.clusters.map(c => memo.endpoints(c, renderEndpoints)).filter((e): e is EnvoyMessage => e !== undefined),
+          "clusterName",
+        ),
+    secrets: previous && previous.ir.secrets === gw.secrets ? previous.resources.secrets : byName(gw.secrets.map(renderSecret)),
   };
 }
