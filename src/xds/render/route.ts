@@ -79,7 +79,9 @@ export function renderMatch(match: RouteMatchIR): EnvoyMessage {
 
 /**
  * Gateway API CORS → Envoy CorsPolicy. An origin with `*` becomes an RE2 pattern where `*` stands
- * for any run of characters (`*` alone allows every origin); other origins match exactly.
+ * for any run of characters (`*` alone allows every origin); other origins match exactly. A
+ * preflight request from an origin that does not match is not forwarded to the backend
+ * (forward_not_matching_preflights false; Envoy forwards it by default).
  */
 function corsPolicy(cors: CorsIR): EnvoyMessage {
   const out: EnvoyMessage = {
@@ -92,5 +94,7 @@ function corsPolicy(cors: CorsIR): EnvoyMessage {
   if (cors.exposeHeaders.length > 0) out.exposeHeaders = cors.exposeHeaders.join(", ");
   if (cors.maxAgeSeconds !== undefined) out.maxAge = String(cors.maxAgeSeconds);
   if (cors.allowCredentials) out.allowCredentials = { value: true };
+  // a preflight from an origin that is not allowed is answered here, never sent on to the backend
+  out.forwardNotMatchingPreflights = { value: false };
   return out;
 }

@@ -197,13 +197,14 @@ describe("headers and CORS", () => {
     expect(r.requestHeadersToRemove).toEqual(["c"]);
   });
 
-  it("CORS becomes a per-route CorsPolicy under the cors filter's name", () => {
+  it("CORS becomes a per-route CorsPolicy under the cors filter's name; preflights from other origins are not forwarded", () => {
     const r = renderRoute(route("r", { cors: { allowOrigins: ["*", "https://a.example"], allowMethods: ["GET"], allowHeaders: [], exposeHeaders: [], allowCredentials: false } }));
     expect(r.typedPerFilterConfig).toEqual({
       "envoy.filters.http.cors": {
         "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
         allowOriginStringMatch: [{ safeRegex: { regex: ".*" } }, { exact: "https://a.example" }],
         allowMethods: "GET",
+        forwardNotMatchingPreflights: { value: false },
       },
     });
   });
