@@ -165,12 +165,39 @@ export class GatewayAssembler {
    */
   update(attached: ReadonlyMap<string, readonly AttachedRoute[]>, changed: Iterable<string> | "all"): AssembledGateway {
     const dirty = new Map<ListenerState, Set<string>>();
-    const keys = changed === "all" ? this.allKeys(attached) : changed;
-    let policiesChanged = false;
-    for (const key of keys) policiesChanged = this.updateRoute(key, attached, dirty) || policiesChanged;
-    if (!this.result) for (const ls of this.listeners) dirty.set(ls, new Set(ls.domains.keys()));
+    let policiesChanged = true;
+    if (!this.result) {
+      this.fill(attached);
+      for (const ls of this.listeners) dirty.set(ls, new Set(ls.domains.keys()));
+    } else {
+      policiesChanged = false;
+      const keys = changed === "all" ? this.allKeys(attached) : changed;
+      for (const key of keys) policiesChanged = this.updateRoute(key, attached, dirty) || policiesChanged;
+    }
     const configs = this.rebuildHosts(dirty);
     return (this.result = this.assemble(configs, policiesChanged));
+  }
+
+  /** The first update: every route in list order (what updateRoute does one route at a time). */
+  private fill(attached: ReadonlyMap<string, readonly AttachedRoute[]>): void {
+    const places = new Map<string, { translation: RouteTranslation; places: number }>();
+    for (const ls of this.listeners) {
+      for (const item of attached.get(ls.listener.name) ?? []) {
+        ls.items.set(item.routeKey, item);
+        let count = 0;
+        for (const host of item.hostnames) {
+          if (ls.plan.owner(host) !== ls.listener) continue;
+          count++;
+          const list = ls.domains.get(host);
+          if (list) list.push(item);
+          else ls.domains.set(host, [item]);
+        }
+        const seen = places.get(item.routeKey);
+        if (seen) seen.places += count;
+        else places.set(item.routeKey, { translation: item.translation, places: count });
+      }
+    }
+    for (const [key, { translation, places: count }] of places) this.contribute(key, count > 0 ? translation : undefined, count);
   }
 
   /** Every route on a listener now or before. */

@@ -53,7 +53,8 @@ export function gatewayRefs(route: HTTPRoute, gateways: ReadonlyMap<string, Gate
   const routeNs = route.metadata?.namespace ?? "";
   const out: GatewayRef[] = [];
   const seen = new Set<string>();
-  for (const p of Array.isArray(refs) ? (refs as Array<ParentRef | null>) : []) {
+  const list = Array.isArray(refs) ? (refs as Array<ParentRef | null>) : [];
+  for (const p of list) {
     if (!p || typeof p !== "object" || typeof p.name !== "string") continue;
     const group = p.group ?? GATEWAY_GROUP;
     const kind = p.kind ?? "Gateway";
@@ -64,9 +65,11 @@ export function gatewayRefs(route: HTTPRoute, gateways: ReadonlyMap<string, Gate
     if (typeof p.namespace === "string" && p.namespace) ref.namespace = p.namespace;
     if (typeof p.sectionName === "string" && p.sectionName) ref.sectionName = p.sectionName;
     if (typeof p.port === "number") ref.port = p.port;
-    const id = JSON.stringify([gateway.key, ref.sectionName, ref.port]);
-    if (seen.has(id)) continue;
-    seen.add(id);
+    if (list.length > 1) {
+      const id = JSON.stringify([gateway.key, ref.sectionName, ref.port]);
+      if (seen.has(id)) continue;
+      seen.add(id);
+    }
     out.push({ ref, gateway });
   }
   return out;

@@ -84,6 +84,9 @@ function withTLS(cluster: ClusterIR, protocol: UpstreamProtocol, tls: UpstreamTL
 }
 
 function resolveService(ctx: TranslateContext, t: Target, field: string): RefResult {
+  // resolved before in a snapshot with the same objects: the Service exists and has the port
+  const known = t.port === undefined ? undefined : tableOf(ctx).services.get(t.namespace)?.get(t.name)?.get(t.port);
+  if (known) return known;
   const label = `Service ${t.namespace}/${t.name}`;
   const svc = ctx.store.get<Service>("Service", t.namespace, t.name);
   if (!svc) return failure("BackendNotFound", `${field}: ${label} not found`);
@@ -94,7 +97,7 @@ function resolveService(ctx: TranslateContext, t: Target, field: string): RefRes
   const port = ports.find((p): p is ServicePort => isRecord(p) && p.port === t.port);
   if (!port) return failure("BackendNotFound", `${field}: ${label} has no port ${t.port}`);
   const name = `service/${t.namespace}/${t.name}/${t.port}`;
-  return remembered(ctx, name, () => {
+  const resolved = remembered(ctx, name, () => {
     const app = port.appProtocol;
     const protocol: UpstreamProtocol = app === "kubernetes.io/h2c" ? "h2c" : "http1";
     const portName = typeof port.name === "string" && port.name !== "" ? port.name : undefined;
@@ -104,6 +107,13 @@ function resolveService(ctx: TranslateContext, t: Target, field: string): RefRes
     const btp = tlsForTarget(ctx.store, "", "Service", t.namespace, t.name, portName);
     return finish(cluster, protocol, btp, undefined, app === "kubernetes.io/ws");
   });
+  const services = tableOf(ctx).services;
+  let byName = services.get(t.namespace);
+  if (!byName) services.set(t.namespace, (byName = new Map()));
+  let byPort = byName.get(t.name);
+  if (!byPort) byName.set(t.name, (byPort = new Map()));
+  byPort.set(t.port, resolved);
+  return resolved;
 }
 
 function resolveBackend(ctx: TranslateContext, t: Target, field: string): RefResult {
@@ -128,25 +138,32 @@ const slots = new WeakMap<Config, object>();
 /** The kinds a resolved target is computed from (the ReferenceGrant check comes before). */
 const TARGET_KINDS = ["Service", "EndpointSlice", "Backend", "BackendTLSPolicy", "ConfigMap", "Secret"] as const;
 
+interface Table {
+  /** Cluster name → resolved target. */
+  byName: Map<string, ResolvedRef>;
+  /** Namespace → Service name → port → resolved target: a quick way to what byName holds. */
+  services: Map<string, Map<string, Map<number, ResolvedRef>>>;
+}
+
 /** The table of the last snapshot asked for (translation asks for one snapshot many times in a row). */
-let last: { store: Store; config: Config; byName: Map<string, ResolvedRef> } | undefined;
+let last: { store: Store; config: Config; table: Table } | undefined;
 
 /**
  * Resolved targets by cluster name, shared by every snapshot with the same objects of
  * TARGET_KINDS and the same configuration: every route using the same Service port or Backend
  * shares one ClusterIR object (plain data, never modified), across rebuilds too.
  */
-function tableOf(ctx: TranslateContext): Map<string, ResolvedRef> {
-  if (last && last.store === ctx.store && last.config === ctx.config) return last.byName;
+function tableOf(ctx: TranslateContext): Table {
+  if (last && last.store === ctx.store && last.config === ctx.config) return last.table;
   let slot = slots.get(ctx.config);
   if (!slot) slots.set(ctx.config, (slot = {}));
-  const byName = ctx.store.derived(slot, TARGET_KINDS, () => new Map<string, ResolvedRef>());
-  last = { store: ctx.store, config: ctx.config, byName };
-  return byName;
+  const table = ctx.store.derived(slot, TARGET_KINDS, (): Table => ({ byName: new Map(), services: new Map() }));
+  last = { store: ctx.store, config: ctx.config, table };
+  return table;
 }
 
 function remembered(ctx: TranslateContext, name: string, build: () => ResolvedRef): ResolvedRef {
-  const byName = tableOf(ctx);
+  const byName = tableOf(ctx).byName;
   let hit = byName.get(name);
   if (!hit) byName.set(name, (hit = build()));
   return hit;

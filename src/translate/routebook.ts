@@ -137,20 +137,21 @@ export class RouteBook {
       if (!list) perGateway.set(listener.name, [item]);
       else if (list.length === 0 || list[list.length - 1].routeKey < item.routeKey) list.push(item);
       else list.splice(lowerBound(list, item.routeKey, routeKeyOf), 0, item);
-      this.touch(gateway.key, item.routeKey);
+      if (!statusesInOrder) this.touch(gateway.key, item.routeKey); // a book filled afresh is assembled afresh
     }
     if (!attached.status) return;
     if (statusesInOrder) this.statuses.push(attached.status);
     else this.statuses.splice(lowerBound(this.statuses, statusSortKey(attached.status), statusSortKey), 0, attached.status);
   }
 
-  /** After adds with statusesInOrder: puts the status entries in report order. */
+  /** After adds with statusesInOrder: puts the status entries in report order (often already so). */
   sortStatuses(): void {
-    this.statuses.sort((a, b) => {
-      const x = statusSortKey(a);
-      const y = statusSortKey(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    const keys = this.statuses.map(statusSortKey);
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] <= keys[i];
+    if (sorted) return;
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    this.statuses = order.map(i => this.statuses[i]);
   }
 
   /** The routes attached to each listener of a Gateway (live: changed by later adds and removes). */

@@ -14,9 +14,9 @@ import type { ClusterIR, DirectResponseIR, ForwardActionIR, RouteIR, RouteMatchI
 import { isRecord, quote } from "../policy/report";
 import { resolveBackendRef } from "./backends";
 import type { TranslateContext } from "./context";
-import { type RuleFilters, type RuleProblem, translateBackendFilters, translateRuleFilters } from "./filters";
+import { type BackendFilters, type RuleFilters, type RuleProblem, translateBackendFilters, translateRuleFilters } from "./filters";
 import { translateMatches } from "./matches";
-import { translateRetry, translateTimeouts } from "./timeouts";
+import { type RuleTimeouts, translateRetry, translateTimeouts } from "./timeouts";
 import type { RankedRoute } from "./types";
 
 const MAX_BACKEND_REFS = 16;
@@ -52,6 +52,11 @@ interface Backends {
 
 const unsupported = (message: string): RuleProblem => ({ ok: false, reason: "UnsupportedValue", message });
 
+/** What the translators give for an absent field (read-only; spared building the field's path). */
+const NO_BACKEND_FILTERS: { ok: true; value: BackendFilters } = { ok: true, value: {} };
+const NO_TIMEOUTS: { ok: true; value: RuleTimeouts } = { ok: true, value: {} };
+const NO_RETRY: { ok: true; value: undefined } = { ok: true, value: undefined };
+
 function collect(out: RuleResult, got: ReturnType<typeof resolveBackendRef>): ClusterIR | undefined {
   if (!got.ok) {
     out.refProblems.push({ reason: got.reason, message: got.message });
@@ -80,7 +85,7 @@ function backendRefs(ctx: TranslateContext, info: RouteInfo, refs: unknown[], fi
     if (!isRecord(ref)) return unsupported(`${at} must be an object`);
     const weight = weightOf(ref, at);
     if (typeof weight !== "number") return weight;
-    const filters = translateBackendFilters(ref.filters, `${at}.filters`);
+    const filters = ref.filters === undefined ? NO_BACKEND_FILTERS : translateBackendFilters(ref.filters, `${at}.filters`);
     if (!filters.ok) return filters;
     if (filters.value.extensionRef) {
       out.refProblems.push({ reason: "InvalidKind", message: filters.value.extensionRef });
@@ -121,9 +126,9 @@ function actionOf(ctx: TranslateContext, info: RouteInfo, rule: Record<string, u
   if (filters.redirect && refs.length > 0) return unsupported(`${field}: a RequestRedirect filter cannot be used together with backendRefs`);
   for (const message of filters.extensionRefs) out.refProblems.push({ reason: "InvalidKind", message });
   if (filters.redirect) return filters.extensionRefs.length ? http500() : filters.redirect;
-  const timeouts = translateTimeouts(rule.timeouts, `${field}.timeouts`);
+  const timeouts = rule.timeouts === undefined ? NO_TIMEOUTS : translateTimeouts(rule.timeouts, `${field}.timeouts`);
   if (!timeouts.ok) return unsupported(timeouts.message);
-  const retry = translateRetry(rule.retry, `${field}.retry`);
+  const retry = rule.retry === undefined ? NO_RETRY : translateRetry(rule.retry, `${field}.retry`);
   if (!retry.ok) return unsupported(retry.message);
   const backends = backendRefs(ctx, info, refs, `${field}.backendRefs`, out);
   if ("ok" in backends) return backends;
@@ -142,7 +147,7 @@ function routeOf(info: RouteInfo, index: number, ruleName: string | undefined, j
     name: `httproute/${info.namespace}/${info.name}/rule/${index}/match/${j}`,
     match,
     action,
-    source: { namespace: info.namespace, name: info.name, rule: index, ...(ruleName ? { ruleName } : {}) },
+    source: ruleName ? { namespace: info.namespace, name: info.name, rule: index, ruleName } : { namespace: info.namespace, name: info.name, rule: index },
   };
   if (filters.requestHeaders) ir.requestHeaders = filters.requestHeaders;
   if (filters.responseHeaders) ir.responseHeaders = filters.responseHeaders;

@@ -205,7 +205,9 @@ export class Translator {
     const translation = keepTranslation(entry.last, translateRoute(tracking, this.rl, entry.key, entry.route));
     entry.translation = translation;
     entry.last = translation;
-    entry.deps = [...new Set(deps)].sort();
+    const unique: string[] = [];
+    for (const dep of deps) if (!unique.includes(dep)) unique.push(dep);
+    entry.deps = unique;
     return translation;
   }
 

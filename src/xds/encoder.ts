@@ -171,6 +171,9 @@ function writeField(w: Writer, f: FieldInfo, value: unknown): void {
   w.ldelim();
 }
 
+/** The writer every message is written with, one at a time (its buffer is reused). */
+const writer = new ProtoWriter();
+
 /** Per nesting depth, the fields set on the message being written and their values (reused). */
 const scratchFields: FieldInfo[][] = [];
 const scratchValues: unknown[][] = [];
@@ -249,7 +252,7 @@ function writeAny(w: Writer, any: protobuf.Type, value: Record<string, unknown>)
  * oneof), or a shape left to protobufjs (e.g. a Duration whose values are not whole numbers).
  */
 export function encodeStrictly(type: protobuf.Type, message: EnvoyMessage): Uint8Array | undefined {
-  const w = new ProtoWriter();
+  const w = writer.reset();
   depth = 0;
   try {
     writeMessage(w, type, message);

@@ -185,6 +185,13 @@ export class ProtoWriter {
   finish(): Uint8Array {
     return Uint8Array.prototype.slice.call(this.buf, 0, this.pos);
   }
+
+  /** Starts over, keeping the buffer (a writer is reused from one message to the next). */
+  reset(): this {
+    this.pos = 0;
+    this.open.length = 0;
+    return this;
+  }
 }
 
 /** Writes one scalar of a protobuf scalar type (as named in a .proto), as protobufjs would. */
