@@ -42,18 +42,10 @@ export function routeStatus(namespace: string, name: string, generation: number,
   };
 }
 
-/** Sort keys of entries (entries an incremental translator reuses keep theirs). */
-const sortKeys = new WeakMap<StatusEntry, string>();
-
 /** The key entries are sorted by in a report (a string; reports are in its order). */
 export function statusSortKey(e: StatusEntry): string {
-  let key = sortKeys.get(e);
-  if (key === undefined) {
-    // NUL cannot appear in any of the four parts, so joined keys order as the tuples do.
-    key = `${e.ref.group}\u0000${e.ref.kind}\u0000${e.ref.namespace ?? ""}\u0000${e.ref.name}`;
-    sortKeys.set(e, key);
-  }
-  return key;
+  // NUL cannot appear in any of the four parts, so joined keys order as the tuples do.
+  return `${e.ref.group}\u0000${e.ref.kind}\u0000${e.ref.namespace ?? ""}\u0000${e.ref.name}`;
 }
 
 /** Sorts entries by group, kind, namespace and name; on a duplicate ref the first entry wins. */

@@ -66,7 +66,12 @@ export function planPorts(gw: GatewayModel): PortPlan[] {
       const protocol = listeners[0].protocol === "HTTPS" ? "HTTPS" : "HTTP";
       const bySpecificity = [...listeners].sort((a, b) => compareSpecificity(hostOf(a), hostOf(b)));
       const sorted = [...listeners].sort(byName);
-      return { port, protocol, listeners: sorted, owner: (host: string) => bySpecificity.find(l => covers(hostOf(l), host)), listener: listenerIR(gw, port, protocol, sorted) };
+      const hosts = bySpecificity.map(hostOf);
+      const owner = (host: string) => {
+        for (let i = 0; i < hosts.length; i++) if (covers(hosts[i], host)) return bySpecificity[i];
+        return undefined;
+      };
+      return { port, protocol, listeners: sorted, owner, listener: listenerIR(gw, port, protocol, sorted) };
     });
 }
 

@@ -10,7 +10,7 @@ import * as protobuf from "protobufjs";
 const { LongBits, float, utf8 } = protobuf.util as unknown as {
   LongBits: { from(value: unknown): Bits; fromNumber(value: number): Bits };
   float: { writeFloatLE(v: number, buf: Uint8Array, pos: number): void; writeDoubleLE(v: number, buf: Uint8Array, pos: number): void };
-  utf8: { length(s: string): number; write(s: string, buf: Uint8Array, pos: number): number };
+  utf8: { write(s: string, buf: Uint8Array, pos: number): number };
 };
 
 interface Bits {
@@ -144,14 +144,13 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A string's UTF-8 bytes, length first (written after the bytes, as for a nested message). */
   string(value: string): this {
-    const len = utf8.length(value);
-    this.uint32(len);
-    this.room(len);
-    if (value.length < NATIVE_UTF8_FROM) utf8.write(value, this.buf, this.pos);
-    else this.buf.write(value, this.pos, len, "utf8");
-    this.pos += len;
-    return this;
+    this.fork();
+    this.room(3 * value.length);
+    if (value.length < NATIVE_UTF8_FROM) this.pos += utf8.write(value, this.buf, this.pos);
+    else this.pos += this.buf.write(value, this.pos, "utf8");
+    return this.ldelim();
   }
 
   /** Opens a length-delimited field's content (its tag is written already). */

@@ -74,23 +74,15 @@ function encodeAll(typeUrl: TypeUrl, messages: readonly EnvoyMessage[], encode: 
   return map;
 }
 
-/** What a resource adds to a snapshot version (kept with the encoding, which never changes). */
-const lineOf = new WeakMap<EncodedResource, string>();
-/** What a resource map adds, all lines joined (kept with the map, which never changes). */
+/** What a resource map adds to a snapshot version, all lines joined (kept with the map, which never changes). */
 const linesOf = new WeakMap<ReadonlyMap<string, EncodedResource>, string>();
-
-function versionLine(typeUrl: TypeUrl, name: string, resource: EncodedResource): string {
-  let line = lineOf.get(resource);
-  if (line === undefined) lineOf.set(resource, (line = `${typeUrl}\u0000${name}\u0000${resource.version}\n`));
-  return line;
-}
 
 function versionLines(typeUrl: TypeUrl, map: ReadonlyMap<string, EncodedResource>): string {
   let lines = linesOf.get(map);
   if (lines === undefined) {
     const names = [...map.keys()];
     if (!isSorted(names)) names.sort();
-    lines = names.map(name => versionLine(typeUrl, name, map.get(name)!)).join("");
+    lines = names.map(name => `${typeUrl}\u0000${name}\u0000${map.get(name)!.version}\n`).join("");
     linesOf.set(map, lines);
   }
   return lines;
