@@ -51,13 +51,15 @@ function corsIn(rc: RouteConfigIR): boolean {
 }
 
 export function renderGateway(gw: GatewayIR, memo: RenderMemo = NO_MEMO, previous?: PreviousRender): GatewayResources {
-  const cors = new Set(gw.routeConfigs.filter(corsIn).map(rc => rc.name));
+  const corsNames = (ir: GatewayIR) => ir.routeConfigs.filter(corsIn).map(rc => rc.name);
+  const cors = new Set(corsNames(gw));
+  const sameListeners = previous !== undefined && previous.ir.listeners === gw.listeners && corsNames(previous.ir).join("\u0000") === [...cors].join("\u0000");
   const virtualHost = (vh: VirtualHostIR) => memo.virtualHost(vh, renderVirtualHost);
   const routeConfig = (rc: RouteConfigIR) => renderRouteConfig(rc, virtualHost);
   const sameClusters = previous !== undefined && previous.ir.clusters === gw.clusters;
   return {
     gateway: gw.key,
-    listeners: byName(gw.listeners.map(l => renderListener(l, cors))),
+    listeners: sameListeners ? previous.resources.listeners : byName(gw.listeners.map(l => renderListener(l, cors))),
     routes:
       previous && previous.ir.routeConfigs === gw.routeConfigs
         ? previous.resources.routes
