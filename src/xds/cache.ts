@@ -165,15 +165,16 @@ export class SnapshotCache {
  * not walked again), so a check costs a lookup per reference.
  */
 export function snapshotProblems(snapshot: Snapshot): string[] {
-  const has = (type: TypeUrl, name: string): boolean => snapshot.resources.get(type)?.has(name) ?? false;
   const problems: string[] = [];
   for (const type of [TypeUrl.Cluster, TypeUrl.Listener]) {
     const kind = type === TypeUrl.Cluster ? "cluster" : "listener";
-    for (const resource of snapshot.resources.get(type)?.values() ?? []) {
-      for (const [refType, name, what] of referencesOf(resource)) {
-        if (!has(refType, name)) problems.push(`${kind} ${resource.name}: no ${what} ${name}`);
+    snapshot.resources.get(type)?.forEach(resource => {
+      const refs = referencesOf(resource);
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i];
+        if (!snapshot.resources.get(ref[0])?.has(ref[1])) problems.push(`${kind} ${resource.name}: no ${ref[2]} ${ref[1]}`);
       }
-    }
+    });
   }
   return problems;
 }

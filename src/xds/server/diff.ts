@@ -24,11 +24,14 @@ const EMPTY = new Map<string, EncodedResource>();
 function typeDiff(before: ReadonlyMap<string, EncodedResource>, after: ReadonlyMap<string, EncodedResource>): TypeDiff {
   const changed: EncodedResource[] = [];
   const removed: string[] = [];
-  for (const [name, res] of after) {
+  if (before === after) return { changed, removed };
+  after.forEach((res, name) => {
     const old = before.get(name);
     if (old !== res && old?.version !== res.version) changed.push(res);
-  }
-  for (const name of before.keys()) if (!after.has(name)) removed.push(name);
+  });
+  before.forEach((_, name) => {
+    if (!after.has(name)) removed.push(name);
+  });
   return { changed, removed };
 }
 
