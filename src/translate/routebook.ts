@@ -1,8 +1,9 @@
 /**
  * The incremental translator's bookkeeping of HTTPRoutes: each route's translation and
- * attachment, what they depend on (so that a change finds the routes it touches without looking
- * at the others), the routes attached to each listener of each Gateway (kept in route key order,
- * as a full translation lists them), and the routes' status entries (kept in report order).
+ * attachment, what they depend on (indexed, so that a change to a Service, a Backend ... finds the
+ * routes it touches without looking at the others), the routes attached to each listener of each
+ * Gateway (kept in route key order, as a full translation lists them), and the routes' status
+ * entries (kept in report order).
  */
 import type { HTTPRoute, KubeObject } from "../apis";
 import type { StatusEntry } from "../ir/status";
@@ -68,8 +69,6 @@ const routeKeyOf = (r: AttachedRoute) => r.routeKey;
 export class RouteBook {
   readonly entries = new Map<string, RouteEntry>();
   private readonly byDep: Index = new Map();
-  private readonly byGateway: Index = new Map();
-  private readonly byNamespace: Index = new Map();
   /** gateway key → listener name → attached routes, in route key order. */
   private readonly lists = new Map<string, Map<string, AttachedRoute[]>>();
   /** Status entries of routes, in report order. */
@@ -82,14 +81,18 @@ export class RouteBook {
     for (const dep of deps) for (const key of this.byDep.get(dep) ?? []) out.add(key);
   }
 
-  /** Keys of routes whose parentRefs name one of these Gateways. */
+  /** Keys of routes whose parentRefs name one of these Gateways (a look at every route: Gateways change seldom). */
   naming(gateways: Iterable<string>, out: Set<string>): void {
-    for (const gw of gateways) for (const key of this.byGateway.get(gw) ?? []) out.add(key);
+    const wanted = new Set(gateways);
+    if (wanted.size === 0) return;
+    for (const [key, entry] of this.entries) if (entry.named.some(gw => wanted.has(gw))) out.add(key);
   }
 
-  /** Keys of routes in one of these namespaces. */
+  /** Keys of routes in one of these namespaces (a look at every route: Namespaces change seldom). */
   inNamespaces(namespaces: Iterable<string>, out: Set<string>): void {
-    for (const ns of namespaces) for (const key of this.byNamespace.get(ns) ?? []) out.add(key);
+    const wanted = new Set(namespaces);
+    if (wanted.size === 0) return;
+    for (const [key, entry] of this.entries) if (wanted.has(entry.namespace)) out.add(key);
   }
 
   /** Takes a route's entry out of every index, list and the status order. */
@@ -98,8 +101,6 @@ export class RouteBook {
     if (!entry) return undefined;
     this.entries.delete(key);
     for (const dep of entry.deps) unlink(this.byDep, dep, key);
-    for (const gw of entry.named) unlink(this.byGateway, gw, key);
-    unlink(this.byNamespace, entry.namespace, key);
     if (entry.attachment) this.detach(key, entry.attachment);
     return entry;
   }
@@ -109,8 +110,6 @@ export class RouteBook {
     const key = entry.key;
     this.entries.set(key, entry);
     for (const dep of entry.deps) link(this.byDep, dep, key);
-    for (const gw of entry.named) link(this.byGateway, gw, key);
-    link(this.byNamespace, entry.namespace, key);
     if (entry.attachment) this.attach(entry.attachment, statusesInOrder);
   }
 
