@@ -4,11 +4,12 @@
  * objects of its previous result for everything else. Its result is always the one a fresh
  * Translator gives for the same snapshot (the tests compare both, byte for byte).
  *
- * A run after an earlier one costs O(what changed), not O(every route):
+ * A run after an earlier one does work in proportion to what changed (beyond a copy of the list
+ * of route status entries, and a look at every route when a Gateway or Namespace changed):
  * - Gateways are few: each gets its model again, kept (same object) while its Gateway, class,
  *   Secrets and ReferenceGrants are the same, or when rebuilt with the same content.
- * - HTTPRoutes looked at again (routebook.ts finds them through its indexes): those whose object
- *   changed, those that read a dependency the change touched (deps.ts), those naming a Gateway
+ * - HTTPRoutes looked at again (routebook.ts finds them): those whose object changed, those that
+ *   read a dependency the change touched (deps.ts, through an index), those naming a Gateway
  *   whose model changed, those in a Namespace that changed. A route's translation is redone only
  *   when its object or a dependency changed; one with the same content keeps the earlier objects,
  *   and an attachment that comes out the same leaves the Gateway's listeners untouched.
