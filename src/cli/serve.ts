@@ -15,7 +15,6 @@ import type { Command } from "commander";
 import { loadConfig } from "../config";
 import type { StatusEntry } from "../ir/status";
 import { Pipeline } from "../pipeline";
-import { type PolicyLookup, defaultBackend, defaultHTTPRoute, validateObject } from "../policy";
 import { inputKindOf, storeFromObjects } from "../store/objects";
 import { translate } from "../translate";
 import { SnapshotCache } from "../xds/cache";
@@ -26,7 +25,7 @@ import { type Snapshot, TypeUrl } from "../xds/types";
 import { type LoadedObject, manifestFiles, parseManifests } from "./load";
 import { statusTable } from "./serve-status";
 import { statusObject } from "./translate";
-import { fileLookup } from "./validate";
+import { admitObjects } from "./admit";
 
 export interface ServeOptions {
   files: string[];
@@ -92,11 +91,6 @@ export class Debouncer {
 
 type Obj = Record<string, unknown>;
 
-function describeObject(o: Obj): string {
-  const meta = (o.metadata ?? {}) as Obj;
-  return `${String(o.kind)} ${meta.namespace ? `${String(meta.namespace)}/` : ""}${String(meta.name)}`;
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -110,22 +104,6 @@ function summary(s: Snapshot): string {
     plural(n(TypeUrl.Endpoint), "endpoint set"),
     plural(n(TypeUrl.Secret), "secret"),
   ].join(", ");
-}
-
-/** Admission defaults and checks over the loaded objects; denied ones are left out. */
-export async function admit(objects: LoadedObject[], env: ServeIO["env"]): Promise<{ stored: Obj[]; denials: string[] }> {
-  const policy = loadConfig(env).policy;
-  const lookup: PolicyLookup = fileLookup(objects.map(o => o.object));
-  const stored: Obj[] = [];
-  const denials: string[] = [];
-  for (const { file, object } of objects) {
-    const kind = inputKindOf(object);
-    const defaulted = kind === "HTTPRoute" ? defaultHTTPRoute(object as never) : kind === "Backend" ? defaultBackend(object as never) : object;
-    const { violations } = await validateObject(defaulted, lookup, policy);
-    if (violations.length === 0) stored.push(defaulted as Obj);
-    else for (const v of violations) denials.push(`denied ${describeObject(object)} (${file}): ${v.field}: ${v.message}`);
-  }
-  return { stored, denials };
 }
 
 function refKey(group: string, kind: string, namespace: string | undefined, name: string): string {
@@ -239,7 +217,9 @@ export class StandaloneServer {
     const startedAt = this.timers.now();
     const { objects, files } = this.load();
     if (this.options.watch !== false && !this.stopped) this.watchFiles(files);
-    const { stored, denials } = await admit(objects, this.io.env);
+    const admission = await admitObjects(objects, loadConfig(this.io.env).policy);
+    const stored = admission.admitted.map(a => a.stored);
+    const denials = admission.denials.flatMap(d => d.messages.map(m => `denied ${d.object} (${d.file}): ${m}`));
     const result = this.pipeline.update(storeFromObjects(stored).store);
     this.metrics.translations++;
     if (result.problems.length > 0) this.metrics.translationFailures++;

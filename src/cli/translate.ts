@@ -23,11 +23,11 @@ import type { ReferenceGrant, Service } from "../apis";
 import { loadConfig } from "../config";
 import type { StatusData, StatusEntry } from "../ir/status";
 import { Pipeline } from "../pipeline";
-import { type PolicyConfig, type PolicyLookup, defaultBackend, defaultHTTPRoute, validateObject } from "../policy";
 import { inputKindOf, storeFromObjects } from "../store/objects";
 import { translate } from "../translate";
 import { DUMP_TYPES, type DumpType, configDump } from "../xds/configdump";
-import { type LoadedObject, loadManifests } from "./load";
+import { type Admitted, admitObjects } from "./admit";
+import { loadManifests } from "./load";
 
 interface TranslateOptions {
   file: string[];
@@ -73,7 +73,8 @@ export async function runTranslate(
   }
   const config = loadConfig(env);
   const stderr: string[] = [];
-  const admitted = await admit(loaded.objects, config.policy, stderr);
+  const { admitted, denials } = await admitObjects(loaded.objects, config.policy);
+  for (const d of denials) for (const m of d.messages) stderr.push(`peg translate: denied ${d.object} (${d.file}): ${m}`);
   const { store } = storeFromObjects(admitted.map(a => a.stored));
   const result = new Pipeline(config, translate).update(store);
   for (const p of result.problems) stderr.push(`peg translate: Gateway ${p.gateway}: ${p.message}`);
@@ -88,47 +89,8 @@ export function format(doc: unknown, output: "yaml" | "json"): string {
   return output === "json" ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-interface Admitted {
-  /** As written in the file. */
-  original: Obj;
-  /** As the API server would store it (admission defaults applied). */
-  stored: Obj;
-}
-
 function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Applies the admission defaults and checks; denied objects are reported and dropped. */
-async function admit(objects: LoadedObject[], policy: PolicyConfig, stderr: string[]): Promise<Admitted[]> {
-  const all = objects.map(o => o.object);
-  const lookup = lookupOver(all);
-  const out: Admitted[] = [];
-  for (const { file, object } of objects) {
-    const kind = inputKindOf(object);
-    const stored = kind === "HTTPRoute" ? defaultHTTPRoute(object as never) : kind === "Backend" ? defaultBackend(object as never) : object;
-    const verdict = await validateObject(stored, lookup, policy);
-    if (verdict.violations.length > 0) {
-      const meta = isObj(object.metadata) ? object.metadata : {};
-      const name = `${String(object.kind)} ${meta.namespace ? `${String(meta.namespace)}/` : ""}${String(meta.name)}`;
-      for (const v of verdict.violations) {
-        const text = v.message.startsWith(v.field) ? v.message : `${v.field}: ${v.message}`;
-        stderr.push(`peg translate: denied ${name} (${file}): ${text}`);
-      }
-      continue;
-    }
-    out.push({ original: object, stored: stored as Obj });
-  }
-  return out;
-}
-
-function lookupOver(objects: Obj[]): PolicyLookup {
-  const nsOf = (o: Obj) => (isObj(o.metadata) && typeof o.metadata.namespace === "string" ? o.metadata.namespace : "default");
-  const nameOf = (o: Obj) => (isObj(o.metadata) ? o.metadata.name : undefined);
-  return {
-    service: (ns, name) => objects.find(o => inputKindOf(o) === "Service" && nsOf(o) === ns && nameOf(o) === name) as Service | undefined,
-    referenceGrants: ns => objects.filter(o => inputKindOf(o) === "ReferenceGrant" && nsOf(o) === ns) as unknown as ReferenceGrant[],
-  };
 }
 
 function refKey(group: string, kind: string, namespace: string | undefined, name: string): string {
