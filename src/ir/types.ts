@@ -122,11 +122,17 @@ export interface RedirectActionIR {
   /** As the filter wrote it; once bound to a listener (bindRouteToListener) the effective scheme. */
   scheme?: string;
   hostname?: string;
-  /**
-   * As the filter wrote it; once bound to a listener, the effective Location port. Render leaves a
-   * scheme's well-known port (http 80, https 443) out of the Location header.
-   */
+  /** As the filter wrote it; once bound to a listener, the effective Location port. */
   port?: number;
+  /**
+   * Set by bindRouteToListener when `port` is the well-known port of `scheme` (http 80, https
+   * 443) and the listener is on its own scheme's well-known port: the Location then carries no
+   * port (the spec: implementations should not add 80 for http or 443 for https), which render
+   * gets by leaving port_redirect unset — Envoy then keeps a port only if the request's Host named
+   * one and the scheme did not change. On other listener ports the port is written explicitly, so
+   * a Host port like :8080 never leaks into a redirect that changes the scheme.
+   */
+  omitPort?: boolean;
   path?: { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string };
   statusCode: 301 | 302 | 303 | 307 | 308;
 }

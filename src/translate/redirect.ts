@@ -10,8 +10,8 @@
  * - port unset, scheme unset: the listener's port.
  *
  * After binding, a redirect action always carries the effective `scheme` (the filter's, or the
- * listener's protocol) and `port`. Render leaves the port out of the Location header when it is
- * the scheme's well-known port (http and 80, https and 443), as the spec recommends.
+ * listener's protocol) and `port`, and `omitPort` when the Location should carry no port (see
+ * RedirectActionIR.omitPort).
  */
 import { isRecord, quote } from "../policy/report";
 import type { ForwardActionIR, RedirectActionIR, RouteIR } from "../ir/types";
@@ -93,8 +93,13 @@ export function bindRouteToListener(route: RouteIR, listener: { port: number; pr
   if (action.kind !== "redirect") return route;
   const scheme = action.scheme ?? (listener.protocol === "HTTPS" ? "https" : "http");
   const port = action.port ?? (action.scheme !== undefined ? (WELL_KNOWN_PORT[action.scheme] ?? listener.port) : listener.port);
-  if (action.scheme === scheme && action.port === port) return route;
-  return { ...route, action: { ...action, scheme, port } };
+  const listenerScheme = listener.protocol === "HTTPS" ? "https" : "http";
+  const omitPort = isWellKnownPort(scheme, port) && isWellKnownPort(listenerScheme, listener.port) ? true : undefined;
+  if (action.scheme === scheme && action.port === port && action.omitPort === omitPort) return route;
+  const bound: RedirectActionIR = { ...action, scheme, port };
+  if (omitPort) bound.omitPort = true;
+  else delete bound.omitPort;
+  return { ...route, action: bound };
 }
 
 /** Whether a Location with this scheme and port should leave the port out (80 for http, 443 for https). */

@@ -147,7 +147,7 @@ function redirectAction(action: RedirectActionIR, path: PathMatchIR): EnvoyMessa
   const out: EnvoyMessage = {};
   if (action.scheme) out.schemeRedirect = action.scheme;
   if (action.hostname) out.hostRedirect = action.hostname;
-  if (action.port !== undefined) out.portRedirect = action.port;
+  if (action.port !== undefined && !action.omitPort) out.portRedirect = action.port;
   if (action.path?.type === "ReplaceFullPath") out.pathRedirect = action.path.value;
   else if (action.path) Object.assign(out, prefixRewrite(path, action.path.value));
   out.responseCode = REDIRECT_CODES[action.statusCode] ?? "FOUND";

@@ -33,6 +33,24 @@ describe("bindRouteToListener: the RequestRedirect port rules", () => {
     expect(bound.action).toMatchObject({ kind: "redirect", scheme, port });
   });
 
+  it.each([
+    // A scheme's well-known port on a listener on its own well-known port: no port in Location
+    // (the spec: do not add 80 for http or 443 for https; Envoy strips the old default port itself).
+    [{ scheme: "https" }, { port: 80, protocol: "HTTP" }, true],
+    [{}, { port: 80, protocol: "HTTP" }, true],
+    [{ scheme: "http" }, { port: 443, protocol: "HTTPS" }, true],
+    [{ port: 443, scheme: "https" }, { port: 80, protocol: "HTTP" }, true],
+    // On another listener port the port is written out, so the request's Host port (e.g. :8080)
+    // cannot leak into a redirect to another scheme.
+    [{ scheme: "https" }, { port: 8080, protocol: "HTTP" }, false],
+    [{}, { port: 8080, protocol: "HTTP" }, false],
+    // A port that is not the scheme's well-known one is always written.
+    [{ port: 8443, scheme: "https" }, { port: 80, protocol: "HTTP" }, false],
+  ] as const)("%j on %j: Location without a port is %s", (config, listener, omit) => {
+    const action = bindRouteToListener(redirectRoute(config), listener).action as RedirectActionIR;
+    expect(action.omitPort === true).toBe(omit);
+  });
+
   it("leaves routes that are not redirects untouched (same object) and never modifies its input", () => {
     const ctx = ctxOf([]);
     const forward = translateHTTPRoute(ctx, route({ rules: [{}] })).routes[0].ir;

@@ -177,6 +177,11 @@ describe("redirects and direct responses", () => {
     expect(r.redirect).toEqual({ schemeRedirect: "https", hostRedirect: "example.org", portRedirect: 8443, pathRedirect: "/x", responseCode: "FOUND" });
   });
 
+  it("a well-known port marked omitPort is left out, so the Location carries none", () => {
+    const r = renderRoute(route("r", { action: { kind: "redirect", scheme: "https", hostname: "example.org", port: 443, omitPort: true, statusCode: 301 } }));
+    expect(r.redirect).toEqual({ schemeRedirect: "https", hostRedirect: "example.org", responseCode: "MOVED_PERMANENTLY" });
+  });
+
   it("prefix replacement in a redirect follows the rewrite rules", () => {
     const r = renderRoute(route("r", { match: { path: { type: "PathPrefix", value: "/old" }, headers: [], queryParams: [] }, action: { kind: "redirect", path: { type: "ReplacePrefixMatch", value: "/new" }, statusCode: 301 } }));
     expect(r.redirect).toEqual({ prefixRewrite: "/new", responseCode: "MOVED_PERMANENTLY" });

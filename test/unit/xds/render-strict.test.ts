@@ -10,9 +10,9 @@ import { renderGateway } from "../../../src/xds/render";
 import { type GatewayResources, TypeUrl, messageName } from "../../../src/xds/types";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadManifests } from "../../../src/cli/load";
 import { loadConfig } from "../../../src/config";
 import { storeFromObjects } from "../../../src/store/objects";
+import { loadCase } from "../../golden/case";
 import { translate } from "../../../src/translate";
 import { gateway } from "./render-fixtures";
 
@@ -85,10 +85,14 @@ describe("strict encoding of rendered resources", () => {
   const inputs = readdirSync(GOLDEN).filter(f => f.endsWith(".in.yaml")).sort();
   for (const input of inputs) {
     it(`every resource rendered from golden input ${input}`, () => {
-      const { store } = storeFromObjects(loadManifests([join(GOLDEN, input)]).objects.map(o => o.object));
+      // Cases that load the shared conformance inputs go through the golden suites' own loader.
+      const { store } = storeFromObjects(loadCase(join(GOLDEN, input), input).objects.map(o => o.object));
       const { ir } = translate({ store, config: loadConfig({}) });
       expect(ir.gateways.length).toBeGreaterThan(0);
-      for (const gw of ir.gateways) expect(expectStrictRoundTrip(renderGateway(gw))).toBeGreaterThan(0);
+      // A Gateway whose every listener is invalid renders nothing; the case as a whole must render something.
+      let rendered = 0;
+      for (const gw of ir.gateways) rendered += expectStrictRoundTrip(renderGateway(gw));
+      expect(rendered).toBeGreaterThan(0);
     });
   }
 });
