@@ -8,7 +8,8 @@
  *      `namespace/name` or `namespace/name/<anything>` (e.g. `default/eg/envoy-7d9c`);
  *   3. otherwise the node names no Gateway: it is logged once and gets nothing.
  * A node that names a Gateway without a snapshot (yet) also gets nothing and one log line; it is
- * served as soon as a snapshot for that Gateway is set.
+ * served as soon as a snapshot for that Gateway is set. When the server requires client
+ * certificates, the certificate names the Gateway and the node may only agree (server/identity.ts).
  *
  * Consistency: a snapshot whose Clusters name an EDS resource it does not carry, or whose
  * Listeners name a RouteConfiguration or Secret it does not carry, would leave a proxy warming

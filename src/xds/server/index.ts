@@ -1,14 +1,17 @@
 /**
  * The embedded xDS server: envoy.service.discovery.v3.AggregatedDiscoveryService on @grpc/grpc-js,
  * serving the snapshots of a SnapshotCache over StreamAggregatedResources (SotW, sotw.ts) and
- * DeltaAggregatedResources (delta, delta.ts). Plaintext unless TLS files are given; with a client
- * CA, clients must present a certificate it signed (mTLS). Keepalive pings detect dead peers.
+ * DeltaAggregatedResources (delta, delta.ts). Plaintext unless TLS material is given (PEM, as
+ * strings or files); with a client CA, clients must present a certificate it signed (mTLS) and
+ * each stream is bound to the Gateway that certificate names (identity.ts). Keepalive pings
+ * detect dead peers.
  */
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import type { SnapshotCache } from "../cache";
 import { DeltaStream } from "./delta";
 import { framingInterceptor } from "./framing";
+import { type PeerIdentity, peerIdentity } from "./identity";
 import { XdsMetrics } from "./metrics";
 import { ADS_SERVICE, DELTA_METHOD, type DeltaDiscoveryRequest, type DiscoveryRequest, SOTW_METHOD, adsServiceDefinition } from "./service";
 import { SotwStream } from "./sotw";
@@ -16,12 +19,19 @@ import { type AdsStream, ByteBudget, type StreamDeps } from "./stream";
 
 export { XdsMetrics } from "./metrics";
 
+/**
+ * TLS material, each part as PEM text or as a file to read at start (one of the two; the text
+ * wins when both are given).
+ */
 export interface XdsTlsOptions {
-  /** PEM server certificate chain file. */
-  certFile: string;
-  /** PEM private key file. */
-  keyFile: string;
-  /** PEM CA bundle file: when set, clients must present a certificate signed by it (mTLS). */
+  /** PEM server certificate chain. */
+  cert?: string;
+  certFile?: string;
+  /** PEM private key. */
+  key?: string;
+  keyFile?: string;
+  /** PEM CA bundle: when set, clients must present a certificate signed by it (mTLS). */
+  clientCa?: string;
   clientCaFile?: string;
 }
 
@@ -48,10 +58,27 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: m[1] || "0.0.0.0", port };
 }
 
+function pem(text: string | undefined, file: string | undefined): Buffer | null {
+  if (text !== undefined) return Buffer.from(text, "utf8");
+  return file !== undefined ? readFileSync(file) : null;
+}
+
+function requiredPem(text: string | undefined, file: string | undefined, what: string): Buffer {
+  const found = pem(text, file);
+  if (!found) throw new Error(`xDS TLS: the server ${what} is missing (PEM text or file)`);
+  return found;
+}
+
+/** Whether clients must present a certificate (mTLS): then streams are bound to its Gateway. */
+export function requiresClientCertificate(tls: XdsTlsOptions | undefined): boolean {
+  return tls !== undefined && (tls.clientCa !== undefined || tls.clientCaFile !== undefined);
+}
+
 export function serverCredentials(tls: XdsTlsOptions | undefined): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
-  const ca = tls.clientCaFile ? readFileSync(tls.clientCaFile) : null;
-  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], ca !== null);
+  const ca = pem(tls.clientCa, tls.clientCaFile);
+  const keys = { cert_chain: requiredPem(tls.cert, tls.certFile, "certificate"), private_key: requiredPem(tls.key, tls.keyFile, "key") };
+  return grpc.ServerCredentials.createSsl(ca, [keys], ca !== null);
 }
 
 export class XdsServer {
@@ -69,6 +96,7 @@ export class XdsServer {
       budget: new ByteBudget(options.sendBudgetBytes ?? 16 * 1024 * 1024),
       log: options.log ?? (() => undefined),
       now: options.now ?? Date.now,
+      deniedLogged: new Set(),
     };
     const keepalive = options.keepalive ?? DEFAULT_KEEPALIVE;
     this.server = new grpc.Server({
@@ -77,12 +105,14 @@ export class XdsServer {
       interceptors: [framingInterceptor(`/${ADS_SERVICE}/`)],
     });
     const forget = (s: AdsStream<never>): void => void this.streams.delete(s as never);
+    const bound = requiresClientCertificate(options.tls);
+    const peer = (call: unknown): PeerIdentity | undefined => (bound ? peerIdentity(call) : undefined);
     this.server.addService(adsServiceDefinition(), {
       [SOTW_METHOD]: (call: grpc.ServerDuplexStream<DiscoveryRequest, Buffer>) => {
-        this.streams.add(new SotwStream(call, this.deps, "sotw", forget as never));
+        this.streams.add(new SotwStream(call, this.deps, "sotw", forget as never, peer(call)));
       },
       [DELTA_METHOD]: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) => {
-        this.streams.add(new DeltaStream(call, this.deps, "delta", forget as never));
+        this.streams.add(new DeltaStream(call, this.deps, "delta", forget as never, peer(call)));
       },
     });
   }

@@ -38,6 +38,8 @@ export class XdsMetrics {
   readonly resourcesSent = new Map<string, number>();
   readonly acks = new Map<string, number>();
   readonly nacks = new Map<string, NackRecord>(); // gateway|typeUrl
+  /** Streams refused under mTLS, by the Gateway of the client certificate ("" when it names none). */
+  readonly deniedStreams = new Map<string, number>();
   readonly pushDuration = new Histogram();
   readonly translateDuration = new Histogram();
   unknownNodes = 0;
@@ -70,6 +72,10 @@ export class XdsMetrics {
     const key = `${gateway}|${typeUrl}`;
     const prev = this.nacks.get(key);
     this.nacks.set(key, { gateway, typeUrl, node, message, count: (prev?.count ?? 0) + 1 });
+  }
+
+  denied(certificateGateway: string): void {
+    this.deniedStreams.set(certificateGateway, (this.deniedStreams.get(certificateGateway) ?? 0) + 1);
   }
 
   /** Total NACKs received (all Gateways and types). */
@@ -127,6 +133,8 @@ export function prometheusText(m: XdsMetrics, cache: CacheStats): string {
   family(out, "peg_xds_nacks_total", "counter", "Responses rejected by clients, with the last error detail.",
     [...m.nacks.values()].map(r => [{ gateway: r.gateway, type: r.typeUrl.slice(r.typeUrl.lastIndexOf(".") + 1), node: r.node, last_error: r.message.slice(0, 400) }, r.count]));
   family(out, "peg_xds_unknown_nodes_total", "counter", "Streams whose node names no Gateway with a snapshot.", [[{}, m.unknownNodes]]);
+  family(out, "peg_xds_denied_streams_total", "counter", "Streams refused with PERMISSION_DENIED under mTLS: the node asks for a Gateway other than its client certificate's, or the certificate names none (empty label).",
+    [...m.deniedStreams].map(([g, v]) => [{ certificate_gateway: g }, v]));
   family(out, "peg_xds_bad_requests_total", "counter", "Requests ignored as malformed.", [[{}, m.badRequests]]);
   family(out, "peg_translations_total", "counter", "Rebuilds of the Envoy configuration.", [[{}, m.translations]]);
   family(out, "peg_translation_failures_total", "counter", "Rebuilds that failed (the last good configuration is kept).", [[{}, m.translationFailures]]);

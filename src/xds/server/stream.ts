@@ -1,14 +1,15 @@
 /**
- * What the SotW and delta streams share: the node → Gateway rule, the cache watch, request
- * hygiene (a malformed request is counted and ignored, never fatal), and an
- * ordered send queue with flow control: one response in flight per stream, and a byte budget
- * shared by all streams so that a burst of large responses to many streams does not allocate them
- * all at once.
+ * What the SotW and delta streams share: the node → Gateway rule (bound to the client
+ * certificate's Gateway under mTLS, identity.ts), the cache watch, request hygiene (a malformed
+ * request is counted and ignored, never fatal), and an ordered send queue with flow control: one
+ * response in flight per stream, and a byte budget shared by all streams so that a burst of large
+ * responses to many streams does not allocate them all at once.
  */
-import type * as grpc from "@grpc/grpc-js";
-import { type SnapshotCache, gatewayKeyOfNode } from "../cache";
+import * as grpc from "@grpc/grpc-js";
+import type { SnapshotCache } from "../cache";
 import { type Snapshot, type TypeUrl, PUSH_ORDER } from "../types";
 import type { Variant, XdsMetrics } from "./metrics";
+import { type PeerIdentity, decide } from "./identity";
 import type { NodeMessage, RpcStatus } from "./service";
 import type { SharedResponse } from "./shared";
 import { zeroCopyActive } from "./framing";
@@ -49,7 +50,12 @@ export interface StreamDeps {
   budget: ByteBudget;
   log: (line: string) => void;
   now: () => number;
+  /** Refusals already logged (certificate's Gateway and the one asked for), bounded. */
+  deniedLogged: Set<string>;
 }
+
+/** Distinct refusals logged; later ones are only counted. */
+const DENIED_LOG_LIMIT = 256;
 
 interface Outgoing {
   typeUrl: string;
@@ -82,6 +88,8 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
     protected readonly deps: StreamDeps,
     readonly variant: Variant,
     private readonly onClose: (stream: AdsStream<Req>) => void,
+    /** The client certificate's identity; undefined when the server does not require one. */
+    private readonly peer?: PeerIdentity,
   ) {
     deps.metrics.streamOpened(variant);
     call.on("data", (req: Req) => this.receive(req));
@@ -115,6 +123,7 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
     if (this.closed) return;
     try {
       if (!this.identified) this.identify(req.node);
+      if (this.closed) return; // refused
       if (!KNOWN_TYPES.has(req.typeUrl)) {
         this.deps.metrics.badRequests++;
         if (!this.unknownTypesLogged.has(req.typeUrl) && this.unknownTypesLogged.size < 8) {
@@ -133,7 +142,9 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
   private identify(node: NodeMessage | null | undefined): void {
     this.identified = true;
     this.node = node?.id || "(no node id)";
-    const key = gatewayKeyOfNode(node ?? undefined);
+    const decision = decide(this.peer, node);
+    if (decision.denied !== undefined) return this.deny(decision);
+    const key = decision.gateway;
     if (!key) {
       this.deps.metrics.unknownNodes++;
       this.deps.log(`xds: stream ${this.id}: node ${JSON.stringify(node?.id ?? "")} (cluster ${JSON.stringify(node?.cluster ?? "")}) names no Gateway; it gets nothing (set node.cluster to namespace/name)`);
@@ -146,6 +157,20 @@ export abstract class AdsStream<Req extends { node?: NodeMessage | null; typeUrl
       this.deps.log(`xds: stream ${this.id}: node ${JSON.stringify(this.node)} serves Gateway ${key}, which has no configuration; it gets nothing until it has`);
     }
     this.unwatch = this.deps.cache.watch(key, next => this.snapshotChanged(next));
+  }
+
+  /** Ends the stream with PERMISSION_DENIED: counted always, logged once per pair of Gateways. */
+  private deny({ denied: message, certificate, asked }: { denied: string; certificate: string; asked: string }): void {
+    this.deps.metrics.denied(certificate);
+    // A certificate naming no Gateway is told apart by its problem; others by the two Gateways.
+    const seen = `${certificate}\u0000${asked}\u0000${certificate ? "" : message}`;
+    const logged = this.deps.deniedLogged;
+    if (!logged.has(seen) && logged.size < DENIED_LOG_LIMIT) {
+      logged.add(seen);
+      this.deps.log(`xds: stream ${this.id} refused: ${message} (logged once; counted in peg_xds_denied_streams_total)`);
+    }
+    this.close();
+    this.call.emit("error", { code: grpc.status.PERMISSION_DENIED, details: message });
   }
 
   private snapshotChanged(next: Snapshot | undefined): void {

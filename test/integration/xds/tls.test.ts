@@ -1,13 +1,14 @@
 /**
  * The xDS port with TLS and with mTLS (certificates from files). The fixtures are a test CA (its
- * key discarded), a server certificate for 127.0.0.1, a client certificate it signed, and a
- * client certificate signed by another CA; all valid for a century.
+ * key discarded), a server certificate for 127.0.0.1, a client certificate it signed (common name
+ * `envoy`, which names no Gateway), and a client certificate signed by another CA; all valid for a
+ * century.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import type { XdsServer } from "../../../src/xds/server";
+import { type XdsServer, requiresClientCertificate, serverCredentials } from "../../../src/xds/server";
 import { NODE, TestClient, TypeUrl, basicResources, snapshotOf, startServer, until } from "./helpers";
 
 const dir = join(__dirname, "fixtures/tls");
@@ -56,8 +57,18 @@ describe("xDS over TLS", () => {
 
   it("with a client CA, requires a client certificate it signed (mTLS)", async () => {
     const port = await serve(true);
-    expect(await outcome(client(port, grpc.credentials.createSsl(read("ca.crt"), read("client.key"), read("client.crt"))))).toBe("ok:2");
+    // Signed by the CA, but its common name ("envoy") names no Gateway: past the handshake, refused
+    // by the server (identity.test.ts has certificates that name Gateways).
+    expect(await outcome(client(port, grpc.credentials.createSsl(read("ca.crt"), read("client.key"), read("client.crt"))))).toBe("error:PERMISSION_DENIED");
     expect(await outcome(client(port, grpc.credentials.createSsl(read("ca.crt"))))).toBe("error:UNAVAILABLE");
     expect(await outcome(client(port, grpc.credentials.createSsl(read("ca.crt"), read("stranger.key"), read("stranger.crt"))))).toBe("error:UNAVAILABLE");
+  });
+
+  it("takes each part as PEM text or a file, and says which part is missing", () => {
+    expect(() => serverCredentials({ key: read("server.key").toString() })).toThrow("xDS TLS: the server certificate is missing");
+    expect(() => serverCredentials({ cert: read("server.crt").toString(), keyFile: file("server.key"), clientCa: read("ca.crt").toString() })).not.toThrow();
+    expect(requiresClientCertificate({ certFile: "c", keyFile: "k", clientCaFile: "ca" })).toBe(true);
+    expect(requiresClientCertificate({ cert: "c", key: "k" })).toBe(false);
+    expect(requiresClientCertificate(undefined)).toBe(false);
   });
 });
