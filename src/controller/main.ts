@@ -6,14 +6,12 @@
  *
  * Start-up, each step retried with backoff while the API is unreachable, in two independent lines:
  *   - xDS: the mTLS material (CA and server certificate Secret) and the xDS Service, then the xDS
- *     server on PEG_XDS_PORT (18000), TLS with client certificates required;
+ *     server on PEG_XDS_PORT (18000), TLS with client certificates required (each proxy gets only
+ *     the Gateway its certificate names);
  *   - the initial list of every kind, then the first rebuild (status, snapshots into the cache,
  *     which the server serves once it listens). Data-plane provisioning waits for the certificates.
  * Watch events that arrive meanwhile are ingested; rebuilds wait for the initial list.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Log } from "pepr";
 import type { InputKind } from "../apis";
 import { loadConfig } from "../config";
@@ -58,16 +56,6 @@ export function deploymentWatch(deleted = false): (obj: unknown, phase: string) 
   return (obj, phase) => instance?.deploymentEvent(deleted ? "DELETED" : (phase as WatchPhase), obj);
 }
 
-function tlsFiles(material: ServerMaterial): { certFile: string; keyFile: string; clientCaFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), "peg-xds-"));
-  const file = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content, { mode: 0o600 });
-    return path;
-  };
-  return { certFile: file("tls.crt", material.server.cert), keyFile: file("tls.key", material.server.key), clientCaFile: file("ca.crt", material.ca.cert) };
-}
-
 async function boot(client: RestClient, cache: SnapshotCache, opts: WatcherOptions, clusterDomain: string): Promise<ServerMaterial> {
   const material = await retryWithBackoff(
     async () => {
@@ -77,7 +65,8 @@ async function boot(client: RestClient, cache: SnapshotCache, opts: WatcherOptio
     },
     { timers: realTimers, onError: (err, attempt, delay) => log.warn("xDS certificates or Service not ready; retrying", { error: errorMessage(err), attempt, retryInMs: delay }) },
   );
-  const tls = tlsFiles(material);
+  // PEM text straight from the Secret: no key is written to disk.
+  const tls = { cert: material.server.cert, key: material.server.key, clientCa: material.ca.cert };
   const port = await retryWithBackoff(
     async () => {
       const server = new XdsServer({ cache, tls, log: line => log.info(line) });

@@ -6,10 +6,13 @@
  *   when absent; the server certificate is reissued from the same CA when it nears expiry; a
  *   missing or broken CA is replaced (and every proxy certificate with it).
  * - Service `<PEG_XDS_SERVICE>`: port 18000 to the watcher pod.
- * - Per Gateway, a client certificate (common name `namespace/name`) in the Gateway's namespace,
- *   reused while it is still good, so restarts rewrite nothing.
+ * - Per Gateway, a client certificate (URI SAN `peg://gateway/namespace/name` and common name
+ *   `namespace/name`, which bind its proxies' streams to that Gateway) in the Gateway's namespace,
+ *   reused while it is still good, so restarts rewrite nothing (one issued before the URI was
+ *   added is kept too: the server accepts its common name).
  */
 import type { KubeObject } from "../apis";
+import { gatewayUri } from "../xds/server/identity";
 import type { KubeClient } from "./k8s";
 import { ApiError } from "./k8s";
 import { INPUT_KIND_INFO } from "./kinds";
@@ -105,7 +108,7 @@ export function clientTLSSource(ca: KeyPair, now: () => number): (gw: { namespac
     if (d["ca.crt"] === ca.cert && stillGood(fromSecret, ca, cn, now())) pair = fromSecret as KeyPair;
     else {
       const mine = issued.get(cn);
-      pair = mine && stillGood(mine, ca, cn, now()) ? mine : issue(ca, { commonName: cn, usage: "client", nowMs: now() });
+      pair = mine && stillGood(mine, ca, cn, now()) ? mine : issue(ca, { commonName: cn, uris: [gatewayUri(gw.namespace, gw.name)], usage: "client", nowMs: now() });
     }
     issued.set(cn, pair);
     return { caCert: ca.cert, cert: pair.cert, key: pair.key };

@@ -1,6 +1,7 @@
 /**
  * The xDS mTLS material: a CA, the xDS server's certificate (DNS names of the xDS Service) and one
- * client certificate per Gateway (common name `namespace/name`, the proxies' node cluster). Keys
+ * client certificate per Gateway (URI SAN `peg://gateway/namespace/name` and common name
+ * `namespace/name`: the xDS server serves a stream only that Gateway's configuration). Keys
  * come from Node's crypto (RSA 2048); node-forge assembles and signs the certificates. Checks
  * (issuer, expiry, names) use Node's X509Certificate.
  */
@@ -65,6 +66,8 @@ export function createCA(nowMs: number, days = 3650): KeyPair {
 export interface LeafOptions {
   commonName: string;
   dnsNames?: string[];
+  /** URI subject alternative names. */
+  uris?: string[];
   usage: "server" | "client";
   nowMs: number;
   days?: number;
@@ -81,7 +84,8 @@ export function issue(ca: KeyPair, opts: LeafOptions): KeyPair {
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
     { name: "extKeyUsage", serverAuth: opts.usage === "server", clientAuth: opts.usage === "client" },
   ];
-  if (opts.dnsNames?.length) extensions.push({ name: "subjectAltName", altNames: opts.dnsNames.map(value => ({ type: 2, value })) });
+  const altNames = [...(opts.dnsNames ?? []).map(value => ({ type: 2, value })), ...(opts.uris ?? []).map(value => ({ type: 6, value }))];
+  if (altNames.length > 0) extensions.push({ name: "subjectAltName", altNames });
   cert.setExtensions(extensions);
   cert.sign(signingKey(ca.key), forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keys.privatePem };

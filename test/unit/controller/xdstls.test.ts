@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { caStillGood, createCA, issue, stillGood, xdsServiceNames } from "../../../src/controller/xdstls";
 import { clientTLSSource, reconcileServerMaterial, xdsService } from "../../../src/controller/xdsmaterial";
 import { watcherOptions } from "../../../src/controller/options";
+import { certificateGateway } from "../../../src/xds/server/identity";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
 const DAY = 24 * 60 * 60 * 1000;
@@ -69,6 +70,23 @@ describe("client certificates per Gateway", () => {
     expect(restarted({ namespace: "a", name: "eg" }, secret)).toEqual(first);
     // A Secret for another Gateway's name is not reused.
     expect(restarted({ namespace: "a", name: "other" }, secret).cert).not.toBe(first.cert);
+  });
+
+  it("names the Gateway by a URI SAN and by the common name, as the xDS server reads them", () => {
+    const issued = clientTLSSource(ca, () => NOW)({ namespace: "team-a", name: "edge.v2" }, undefined);
+    const x = new X509Certificate(issued.cert);
+    expect(x.subjectAltName).toBe("URI:peg://gateway/team-a/edge.v2");
+    expect(x.subject.split("\n")).toContain("CN=team-a/edge.v2");
+    expect(x.keyUsage ?? []).toEqual(["1.3.6.1.5.5.7.3.2"]);
+    expect(certificateGateway(x.toLegacyObject())).toEqual({ gateway: "team-a/edge.v2", by: "uri" });
+  });
+
+  it("keeps a certificate issued with the common name only: the server still reads its Gateway", () => {
+    const old = issue(ca, { commonName: "a/eg", usage: "client", nowMs: NOW });
+    expect(new X509Certificate(old.cert).subjectAltName).toBeUndefined();
+    const secret = { metadata: { name: "s" }, data: { "ca.crt": b64(ca.cert), "tls.crt": b64(old.cert), "tls.key": b64(old.key) } };
+    expect(clientTLSSource(ca, () => NOW)({ namespace: "a", name: "eg" }, secret).cert).toBe(old.cert);
+    expect(certificateGateway(new X509Certificate(old.cert).toLegacyObject())).toEqual({ gateway: "a/eg", by: "cn" });
   });
 });
 
