@@ -7,8 +7,8 @@
  *      be well formed and name the same Gateway;
  *   2. otherwise its subject common name `<namespace>/<name>` (certificates issued before the
  *      URI was added carry only that).
- * Namespace and name must be Kubernetes names. A certificate that names no Gateway this way is
- * served nothing.
+ * Namespace and name must be Kubernetes names. Every stream of a certificate that names no
+ * Gateway this way is refused with PERMISSION_DENIED.
  *
  * Such a stream serves the certificate's Gateway. Its node may name that Gateway or none (the node
  * rule of ../cache.ts); a node naming another Gateway is refused with PERMISSION_DENIED. Without
