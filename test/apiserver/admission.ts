@@ -12,7 +12,7 @@ import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { ApiError, internal } from "./errors";
 import { jsonPatch } from "./patch";
-import type { KubeObject, ResourceType } from "./resources";
+import { apiVersionOf, type KubeObject, type ResourceType } from "./resources";
 import { matchesLabelSelector } from "./selectors";
 
 export interface AdmissionRequest {
@@ -241,7 +241,7 @@ async function call(hook: KubeObject, r: AdmissionRequest, env: AdmissionEnv, re
 /** The request as seen at another version (CRD conversion None: only apiVersion changes). */
 function atVersion(r: AdmissionRequest, version: string): AdmissionRequest {
   if (version === r.version) return r;
-  const conv = (o: KubeObject | undefined) => o && { ...o, apiVersion: r.type.group ? `${r.type.group}/${version}` : version };
+  const conv = (o: KubeObject | undefined) => o && { ...o, apiVersion: apiVersionOf(r.type.group, version) };
   return { ...r, version, object: conv(r.object), oldObject: conv(r.oldObject) };
 }
 

@@ -4,10 +4,10 @@
  * finalizers, owner-reference garbage collection, and CRD registration.
  */
 import { mutate, validate, type AdmissionEnv, type AdmissionRequest } from "./admission";
-import { ApiError, conflict, notFound, STALE } from "./errors";
+import { alreadyExists, ApiError, conflict, notFound, STALE } from "./errors";
 import { builtinListKeys, schemaListKeys, type ListKeys } from "./fields";
 import { builtinDefaults, ServiceAllocator } from "./builtin-defaults";
-import { canonical, clone, prepareCreate, prepareUpdate } from "./lifecycle";
+import { canonical, clone, prepareCreate, prepareUpdate, staleVersion } from "./lifecycle";
 import { recordUpdate } from "./managed";
 import { Registry } from "./registry";
 import { apiVersionOf, resourceKey, type KubeObject, type ResourceType } from "./resources";
@@ -150,7 +150,7 @@ export class Cluster {
     }
     await validate(this.request("CREATE", t, obj, undefined, o), this.admissionEnv(), warnings);
     const key = resourceKey(t.type);
-    if (this.store.get(key, t.namespace, t.name!)) throw new ApiError(409, "AlreadyExists", `${t.type.group ? `${t.type.plural}.${t.type.group}` : t.type.plural} "${t.name}" already exists`, { name: t.name, ...(t.type.group ? { group: t.type.group } : {}), kind: t.type.plural });
+    if (this.store.get(key, t.namespace, t.name!)) throw alreadyExists(t.type, t.name!);
     if (managed) managed(obj);
     else recordUpdate(undefined, obj, { manager: this.manager(o, "unknown"), apiVersion: obj.apiVersion, listKeys: this.listKeys(t.type, t.version), now });
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
@@ -169,8 +169,7 @@ export class Cluster {
     const key = resourceKey(t.type);
     const old = this.store.get(key, t.namespace, t.name!);
     if (!old) throw notFound(t.type, t.name!);
-    const rv = body.metadata?.resourceVersion;
-    if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(t.type, t.name!, STALE);
+    if (staleVersion(old, body)) throw conflict(t.type, t.name!, STALE);
     if (body.metadata?.uid && body.metadata.uid !== old.metadata.uid) {
       throw conflict(t.type, t.name!, `Precondition failed: UID in precondition: ${old.metadata.uid}, UID in object meta: ${body.metadata.uid}`);
     }

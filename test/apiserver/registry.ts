@@ -57,12 +57,4 @@ export class Registry {
     this.custom.delete(crd.metadata.name);
     return t;
   }
-
-  /** Whether a CRD's names collide with another served type (kube's NamesAccepted condition). */
-  namesConflict(crd: KubeObject): string | undefined {
-    const t = typeFromCRD(crd);
-    if (!t) return undefined;
-    const clash = this.all().find((o) => o.group === t.group && o.plural === t.plural && this.custom.get(crd.metadata.name) !== o);
-    return clash ? `"${t.plural}" is already in use` : undefined;
-  }
 }

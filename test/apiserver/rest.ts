@@ -39,9 +39,14 @@ function parseJson(text: string): KubeObject {
   }
 }
 
+/** The request's media type, without parameters ("" when it has no Content-Type). */
+function mediaType(ctx: RestContext): string {
+  return (ctx.req.headers["content-type"] ?? "").split(";")[0].trim();
+}
+
 /** A POST or PUT body: JSON or YAML (protobuf is not served). */
 function parseObject(ctx: RestContext): KubeObject {
-  const type = (ctx.req.headers["content-type"] ?? "application/json").split(";")[0].trim();
+  const type = mediaType(ctx);
   if (type === "application/json" || type === "") return parseJson(ctx.body);
   if (type === "application/yaml") return YAML.parse(ctx.body);
   throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`);
@@ -127,8 +132,7 @@ async function update(ctx: RestContext, t: Target): Promise<Reply> {
   return { code: 200, body: await ctx.cluster.update(t, body, writeOptions(ctx, "UpdateOptions")) };
 }
 
-function patched(ctx: RestContext, t: Target, current: KubeObject): KubeObject {
-  const type = (ctx.req.headers["content-type"] ?? "").split(";")[0].trim();
+function patched(ctx: RestContext, t: Target, type: string, current: KubeObject): KubeObject {
   const patch = parseJson(ctx.body);
   const apply = (f: (a: unknown, b: unknown) => unknown) => f(current, patch) as KubeObject;
   if (type === "application/merge-patch+json") return apply(mergePatch);
@@ -172,10 +176,10 @@ async function apply(ctx: RestContext, t: Target): Promise<Reply> {
 
 async function patch(ctx: RestContext, t: Target): Promise<Reply> {
   if (!t.name) throw methodNotAllowed();
-  const type = (ctx.req.headers["content-type"] ?? "").split(";")[0].trim();
+  const type = mediaType(ctx);
   if (type === "application/apply-patch+yaml") return apply(ctx, t);
   const current = ctx.cluster.get(t);
-  const next = patched(ctx, t, current);
+  const next = patched(ctx, t, type, current);
   if (!next || typeof next !== "object") throw badRequest("the patch did not produce an object");
   checkIdentity(t.type, t.version, next, t.namespace, t.name);
   // A resourceVersion in the patch is a precondition; one left from the current object is not.

@@ -105,8 +105,6 @@ export interface PeprProcess {
   child: ChildProcess;
   /** The local port of its HTTPS server (Pepr's fixed port 3000, moved to an ephemeral one). */
   port: number;
-  /** Fixed port asked for → ephemeral port taken, for every remapped port listened on so far. */
-  ports: Map<number, number>;
   /** Everything it printed. */
   output(): string;
   stop(): Promise<void>;
@@ -134,7 +132,7 @@ function unpackModule(outDir: string, m: ModuleManifests, role: PeprRole): strin
  * Starts the module as one of Pepr's roles, talking to `server` through its kubeconfig. The
  * admission role serves /mutate and /validate; both roles serve /healthz.
  */
-export async function startPepr(server: TestApiServer, outDir: string, role: PeprRole, extraEnv: Record<string, string> = {}, remapPorts: number[] = [3000]): Promise<PeprProcess> {
+export async function startPepr(server: TestApiServer, outDir: string, role: PeprRole, extraEnv: Record<string, string> = {}): Promise<PeprProcess> {
   const m = readManifests(outDir);
   const modulePath = unpackModule(outDir, m, role);
   const tls = secretData(m, "-tls");
@@ -149,7 +147,7 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
     ...server.env(),
     SSL_CERT_PATH: join(certDir, "tls.crt"),
     SSL_KEY_PATH: join(certDir, "tls.key"),
-    PEPR_E2E_REMAP_PORTS: [...new Set([3000, ...remapPorts])].join(","),
+    PEPR_E2E_REMAP_PORTS: "3000",
     ...(role === "admission" ? { PEPR_API_PATH: secretData(m, "-api-path").value } : {}),
     ...extraEnv,
   };
@@ -159,10 +157,6 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
-  const ports = new Map<number, number>();
-  child.on("message", (msg: { peprE2eListening?: number; requested?: number }) => {
-    if (msg?.peprE2eListening && msg.requested !== undefined) ports.set(msg.requested, msg.peprE2eListening);
-  });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -176,12 +170,16 @@ export async function startPepr(server: TestApiServer, outDir: string, role: Pep
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Pepr ${role} did not start listening:\n${output}`)), 90_000);
-      child.on("message", () => ports.has(3000) && (clearTimeout(timer), resolve(ports.get(3000)!)));
+      child.on("message", (msg: { peprE2eListening?: number; requested?: number }) => {
+        if (!msg?.peprE2eListening || msg.requested !== 3000) return;
+        clearTimeout(timer);
+        resolve(msg.peprE2eListening);
+      });
       child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`Pepr ${role} exited with ${code}:\n${output}`))));
     });
     const probe = m.deployment(role).spec.template.spec.containers[0].readinessProbe?.httpGet?.path ?? "/healthz";
     await waitReady(port, probe, () => output);
-    return { role, child, port, ports, output: () => output, stop };
+    return { role, child, port, output: () => output, stop };
   } catch (e) {
     await stop();
     throw e;

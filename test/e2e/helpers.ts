@@ -42,13 +42,13 @@ export async function deployModule(server: TestApiServer, yamlPath: string): Pro
  * processes, each reachable through its Service once ready. Pepr binds its webhook endpoints only
  * after its store (a PeprStore in pepr-system) is set up, so readiness waits for that.
  */
-export async function deployAndRun(server: TestApiServer, outDir: string, roles: PeprRole[], extraEnv: Record<string, string> = {}, remapPorts: number[] = [3000]): Promise<PeprProcess[]> {
+export async function deployAndRun(server: TestApiServer, outDir: string, roles: PeprRole[]): Promise<PeprProcess[]> {
   const manifests = readManifests(outDir);
   await deployModule(server, manifests.yamlPath);
   const started: PeprProcess[] = [];
   try {
     for (const role of roles) {
-      const proc = await startPepr(server, outDir, role, extraEnv, remapPorts);
+      const proc = await startPepr(server, outDir, role);
       started.push(proc);
       mapPeprService(server, manifests, proc);
     }

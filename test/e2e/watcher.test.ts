@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient, TypeUrl, type TestStream } from "../integration/xds/helpers";
-import { buildModule, deployModule, EXAMPLES, kubectlOk, mapPeprService, readManifests, startCluster, startPepr, type PeprProcess, type TestApiServer } from "./helpers";
+import { TestClient, TypeUrl, type Response, type TestStream } from "../integration/xds/helpers";
+import { buildModule, deployAndRun, EXAMPLES, kubectlOk, startCluster, type PeprProcess, type TestApiServer } from "./helpers";
 import { conditionOf, logged, mtlsClient, startWatcher, waitFor, type WatcherProcess } from "./watcher-helpers";
 
 // The module as Pepr runs it in a cluster — the admission Deployment behind its webhooks and the
@@ -81,21 +81,28 @@ async function barrier(name: string): Promise<void> {
 /** The HTTP listener's RouteConfiguration of Gateway default/eg (port 80). */
 const ROUTES = ["default/eg/80"];
 
+/** ACKs a response and returns its resources as JSON text. */
+function ack(stream: TestStream, type: string, resourceNames: string[], res: Response): string {
+  stream.send({ typeUrl: type, resourceNames, versionInfo: res.versionInfo, responseNonce: res.nonce });
+  return JSON.stringify(res.resources.map(r => r.message));
+}
+
 async function sotw(client: TestClient, type: string, resourceNames: string[] = []): Promise<{ stream: TestStream; versionInfo: string; text: string }> {
   const stream = client.sotw();
   stream.send({ node: { id: "default/eg/e2e", cluster: "default/eg" }, typeUrl: type, resourceNames });
   const res = await stream.next(60_000);
-  stream.send({ typeUrl: type, resourceNames, versionInfo: res.versionInfo, responseNonce: res.nonce });
-  return { stream, versionInfo: res.versionInfo!, text: JSON.stringify(res.resources.map(r => r.message)) };
+  return { stream, versionInfo: res.versionInfo!, text: ack(stream, type, resourceNames, res) };
+}
+
+/** Reads (and ACKs) the route responses of `stream` until one contains `text`. */
+async function routesUntil(stream: TestStream, text: string, what: string): Promise<void> {
+  await waitFor(async () => ack(stream, TypeUrl.Route, ROUTES, await stream.next(60_000)).includes(text), what);
 }
 
 beforeAll(async () => {
   outDir = await buildModule();
   server = await startCluster();
-  const manifests = readManifests(outDir);
-  await deployModule(server, manifests.yamlPath);
-  admission = await startPepr(server, outDir, "admission");
-  mapPeprService(server, manifests, admission);
+  [admission] = await deployAndRun(server, outDir, ["admission"]);
   watcher = await startWatcher(server, outDir);
   await kubectlOk(server, ["apply", "-f", join(EXAMPLES, "external-https.yaml")]);
   await apply(WEB);
@@ -173,11 +180,7 @@ describe("the watcher, end to end with kubectl", () => {
     expect(text).toContain("service/default/web/8080");
     expect(text).not.toContain("/web-v2");
     await kubectlOk(server, ["patch", "httproute", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/rules/0/matches/0/path/value","value":"/web-v2"}]']);
-    await waitFor(async () => {
-      const res = await stream.next(60_000);
-      stream.send({ typeUrl: TypeUrl.Route, resourceNames: ROUTES, versionInfo: res.versionInfo, responseNonce: res.nonce });
-      return JSON.stringify(res.resources.map(r => r.message)).includes("/web-v2");
-    }, "the route change over xDS");
+    await routesUntil(stream, "/web-v2", "the route change over xDS");
     stream.close();
   }, STEP);
 
@@ -261,11 +264,7 @@ spec:
     const backends = server.cluster.type("gateway.envoyproxy.io", "backends");
     server.cluster.removeNow(backends, server.cluster.store.get("gateway.envoyproxy.io/backends", "default", "doomed")!);
     await apply(WEB.split("---")[2].replace("name: web, namespace", "name: late, namespace").replace("/web", "/late").replace("name: web, port", "name: web-late, port"));
-    await waitFor(async () => {
-      const res = await stream.next(60_000);
-      stream.send({ typeUrl: TypeUrl.Route, resourceNames: ROUTES, versionInfo: res.versionInfo, responseNonce: res.nonce });
-      return JSON.stringify(res.resources.map(r => r.message)).includes("/late");
-    }, "the route created while watches were down, over xDS");
+    await routesUntil(stream, "/late", "the route created while watches were down, over xDS");
     stream.close();
     const gone = await waitFor(async () => {
       const c = conditionOf(await get("httproute", "doomed"), "ResolvedRefs");

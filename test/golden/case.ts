@@ -101,8 +101,7 @@ export function conformanceInputs(): string[] {
 
 /** The EndpointSlices for the Services with a selector: one ready pod per Deployment, in name order. */
 export function endpointSlices(objects: Obj[]): Obj[] {
-  const key = (o: Obj) => idOf(o);
-  const deployments = objects.filter(o => o.kind === "Deployment").sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const deployments = objects.filter(o => o.kind === "Deployment").sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   const pods = deployments.map((d: any, i) => ({
     namespace: String(d.metadata.namespace),
     name: `${d.metadata.name}-0`,

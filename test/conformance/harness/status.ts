@@ -50,12 +50,32 @@ function gatewayData(ctx: StatusContext, gateway: string): { data?: Extract<Stat
   return { data: e.status, problems };
 }
 
-function routeParents(ctx: StatusContext, route: string): { parents?: ParentStatusData[]; problems: string[] } {
-  const e = entry(ctx, "HTTPRoute", route);
-  if (!e || e.status.kind !== "parents") return { problems: [`HTTPRoute ${route} has no status`] };
-  const gen = generation(ctx, "HTTPRoute", route);
-  const problems = e.status.parents.flatMap(p => stale(p.conditions, gen).map(s => `HTTPRoute ${route} parent ${p.parentRef.name}: ${s}`));
-  return { parents: e.status.parents, problems };
+/** Kinds whose status lists parents: an HTTPRoute its parents, a BackendTLSPolicy its ancestors. */
+const ROLE = { HTTPRoute: "parent", BackendTLSPolicy: "ancestor" } as const;
+type WithParents = keyof typeof ROLE;
+
+function listed(kind: WithParents, status: StatusEntry["status"] | undefined): ParentStatusData[] | undefined {
+  if (kind === "HTTPRoute") return status?.kind === "parents" ? status.parents : undefined;
+  return status?.kind === "ancestors" ? status.ancestors : undefined;
+}
+
+/** The parents (or ancestors) of an object's status, and those whose conditions are not current. */
+function parentsOf(ctx: StatusContext, kind: WithParents, name: string): { parents?: ParentStatusData[]; problems: string[] } {
+  const parents = listed(kind, entry(ctx, kind, name)?.status);
+  if (!parents) return { problems: [`${kind} ${name} has no status`] };
+  const gen = generation(ctx, kind, name);
+  const problems = parents.flatMap(p => stale(p.conditions, gen).map(s => `${kind} ${name} ${ROLE[kind]} ${p.parentRef.name}: ${s}`));
+  return { parents, problems };
+}
+
+/** A parent (or ancestor) naming the Gateway has the condition; every one's conditions are current. */
+function conditionFor(ctx: StatusContext, kind: WithParents, name: string, gateway: string, condition: Cond): string[] {
+  const { parents, problems } = parentsOf(ctx, kind, name);
+  if (!parents) return problems;
+  if (!parents.some(p => refersTo(p, gateway) && has(p.conditions, condition))) {
+    problems.push(`${kind} ${name}: expected ${show(condition)} for ${ROLE[kind]} ${gateway}, got ${describeParents(parents)}`);
+  }
+  return problems;
 }
 
 function refersTo(parent: ParentStatusData, gateway: string): boolean {
@@ -93,7 +113,7 @@ function routesAccepted(ctx: StatusContext, a: Extract<StatusAssertion, { type: 
   const gw = gatewayData(ctx, a.gateway);
   const problems = [...gw.problems];
   for (const route of a.routes) {
-    const { parents, problems: p } = routeParents(ctx, route);
+    const { parents, problems: p } = parentsOf(ctx, "HTTPRoute", route);
     problems.push(...p);
     if (!parents) continue;
     const namespaceRequired = split(route).namespace !== split(a.gateway).namespace;
@@ -108,27 +128,17 @@ function routesAccepted(ctx: StatusContext, a: Extract<StatusAssertion, { type: 
   return problems;
 }
 
-function routeCondition(ctx: StatusContext, a: Extract<StatusAssertion, { type: "routeCondition" }>): string[] {
-  const { parents, problems } = routeParents(ctx, a.route);
-  if (!parents) return problems;
-  if (!parents.some(p => refersTo(p, a.gateway) && has(p.conditions, a.condition))) {
-    problems.push(`HTTPRoute ${a.route}: expected ${show(a.condition)} for parent ${a.gateway}, got ${describeParents(parents)}`);
-  }
-  return problems;
-}
-
 function noAcceptedParents(ctx: StatusContext, a: Extract<StatusAssertion, { type: "routeNoAcceptedParents" }>): string[] {
-  const e = entry(ctx, "HTTPRoute", a.route);
-  const parents = e && e.status.kind === "parents" ? e.status.parents : [];
+  const parents = listed("HTTPRoute", entry(ctx, "HTTPRoute", a.route)?.status) ?? [];
   if (parents.length === 0) return [];
-  const { problems } = routeParents(ctx, a.route);
+  const { problems } = parentsOf(ctx, "HTTPRoute", a.route);
   if (parents.length > 1) return [...problems, `HTTPRoute ${a.route}: expected at most one parent, got ${describeParents(parents)}`];
   if (!has(parents[0].conditions, { type: "Accepted", status: "False" })) problems.push(`HTTPRoute ${a.route}: expected its parent to be Accepted=False, got ${describeParents(parents)}`);
   return problems;
 }
 
 function explicitParents(ctx: StatusContext, a: Extract<StatusAssertion, { type: "routeParents" }>): string[] {
-  const { parents, problems } = routeParents(ctx, a.route);
+  const { parents, problems } = parentsOf(ctx, "HTTPRoute", a.route);
   if (!parents) return problems;
   for (const want of a.parents) {
     if (!parents.some(p => parentMatches(p, want.gateway, want.namespaceInRef, a.namespaceRequired, want.conditions))) {
@@ -178,22 +188,6 @@ function namespacesReady(ctx: StatusContext, a: Extract<StatusAssertion, { type:
     });
 }
 
-function policyAncestors(ctx: StatusContext, policy: string): { ancestors?: ParentStatusData[]; problems: string[] } {
-  const e = entry(ctx, "BackendTLSPolicy", policy);
-  if (!e || e.status.kind !== "ancestors") return { problems: [`BackendTLSPolicy ${policy} has no status`] };
-  const gen = generation(ctx, "BackendTLSPolicy", policy);
-  return { ancestors: e.status.ancestors, problems: e.status.ancestors.flatMap(p => stale(p.conditions, gen).map(s => `BackendTLSPolicy ${policy} ancestor ${p.parentRef.name}: ${s}`)) };
-}
-
-function policyCondition(ctx: StatusContext, a: Extract<StatusAssertion, { type: "policyCondition" }>): string[] {
-  const { ancestors, problems } = policyAncestors(ctx, a.policy);
-  if (!ancestors) return problems;
-  if (!ancestors.some(p => refersTo(p, a.gateway) && has(p.conditions, a.condition))) {
-    problems.push(`BackendTLSPolicy ${a.policy}: expected ${show(a.condition)} for ancestor ${a.gateway}, got ${describeParents(ancestors)}`);
-  }
-  return problems;
-}
-
 function simpleConditions(ctx: StatusContext, kind: string, name: string, want: Cond | undefined): string[] {
   const e = entry(ctx, kind, name);
   if (!e || e.status.kind === "parents" || e.status.kind === "ancestors") return [`${kind} ${name} has no status`];
@@ -207,7 +201,7 @@ export function checkStatus(ctx: StatusContext, a: StatusAssertion): string[] {
     case "routesAccepted":
       return routesAccepted(ctx, a);
     case "routeCondition":
-      return routeCondition(ctx, a);
+      return conditionFor(ctx, "HTTPRoute", a.route, a.gateway, a.condition);
     case "routeNoAcceptedParents":
       return noAcceptedParents(ctx, a);
     case "routeParents":
@@ -237,9 +231,9 @@ export function checkStatus(ctx: StatusContext, a: StatusAssertion): string[] {
       return problems;
     }
     case "policyCondition":
-      return policyCondition(ctx, a);
+      return conditionFor(ctx, "BackendTLSPolicy", a.policy, a.gateway, a.condition);
     case "policyLatest":
-      return policyAncestors(ctx, a.policy).problems;
+      return parentsOf(ctx, "BackendTLSPolicy", a.policy).problems;
     case "gatewayAddresses": {
       const { data, problems } = gatewayData(ctx, a.gateway);
       const got = (data?.addresses ?? []).map(x => `${x.type}:${x.value}`).join(", ");

@@ -27,25 +27,18 @@ export function reply(status: number, reason: string, extra: Partial<SimResponse
   return { status, headers: [], source: status === 0 ? "none" : "envoy", reason, mirrors: [], ...extra };
 }
 
-/** Response header levels in Envoy's order: weighted cluster, route, virtual host, route config. */
-export function responseLevels(ctx: RouteContext, weighted?: Msg): MutationLevel[] {
-  const levels = [
-    level(weighted?.responseHeadersToAdd, weighted?.responseHeadersToRemove),
-    level(ctx.route.responseHeadersToAdd, ctx.route.responseHeadersToRemove),
-    level(ctx.vhost.responseHeadersToAdd, ctx.vhost.responseHeadersToRemove),
-    level(ctx.routeConfig.responseHeadersToAdd, ctx.routeConfig.responseHeadersToRemove),
-  ];
+/** Header mutation levels in Envoy's order: weighted cluster, route, virtual host, route config. */
+function mutationLevels(ctx: RouteContext, direction: "request" | "response", weighted?: Msg): MutationLevel[] {
+  const levels = [weighted, ctx.route, ctx.vhost, ctx.routeConfig].map(m => level(m?.[`${direction}HeadersToAdd`], m?.[`${direction}HeadersToRemove`]));
   return ctx.routeConfig.mostSpecificHeaderMutationsWins === true ? levels.reverse() : levels;
 }
 
+export function responseLevels(ctx: RouteContext, weighted?: Msg): MutationLevel[] {
+  return mutationLevels(ctx, "response", weighted);
+}
+
 export function requestLevels(ctx: RouteContext, weighted?: Msg): MutationLevel[] {
-  const levels = [
-    level(weighted?.requestHeadersToAdd, weighted?.requestHeadersToRemove),
-    level(ctx.route.requestHeadersToAdd, ctx.route.requestHeadersToRemove),
-    level(ctx.vhost.requestHeadersToAdd, ctx.vhost.requestHeadersToRemove),
-    level(ctx.routeConfig.requestHeadersToAdd, ctx.routeConfig.requestHeadersToRemove),
-  ];
-  return ctx.routeConfig.mostSpecificHeaderMutationsWins === true ? levels.reverse() : levels;
+  return mutationLevels(ctx, "request", weighted);
 }
 
 /** A reply Envoy generates after routing: route response mutations, then the CORS encoder. */

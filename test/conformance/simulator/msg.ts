@@ -28,18 +28,6 @@ export function num(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A google.protobuf wrapper (BoolValue, UInt32Value...) or a bare value. */
-export function wrapped<T extends boolean | number | string>(value: unknown): T | undefined {
-  const o = obj(value);
-  const inner = o ? o.value : value;
-  if (typeof inner === "boolean" || typeof inner === "number" || typeof inner === "string") return inner as T;
-  if (o && !("value" in o)) {
-    // A wrapper whose value is the proto default is encoded with no fields.
-    return undefined;
-  }
-  return undefined;
-}
-
 /** A BoolValue: absent → fallback; present but empty → false (proto default). */
 export function boolValue(value: unknown, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback;

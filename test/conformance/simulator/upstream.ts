@@ -130,8 +130,7 @@ export function upstreamTls(
   const tls = upstreamTlsContext(cluster);
   if (!tls) return undefined;
   const options = obj(httpOptions(cluster)?.upstreamHttpProtocolOptions) ?? {};
-  const at = portStart(request.authority);
-  const hostOnly = at >= 0 ? request.authority.slice(0, at) : request.authority;
+  const hostOnly = hostWithoutPort(request.authority).host;
   const sni = options.autoSni === true ? hostOnly : str(tls.sni) || undefined;
   const cert = model.certificate(endpoint);
   if (!cert) throw new UpstreamFailure("TLS handshake failed: the endpoint does not speak TLS");

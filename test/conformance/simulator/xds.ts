@@ -3,7 +3,7 @@
  * simulator sees exactly what an Envoy proxy would receive (fields protobufjs dropped are gone).
  */
 import { decodeMessage, encodeResource } from "../../../src/xds/encode";
-import { TypeUrl, type EnvoyMessage, type Snapshot } from "../../../src/xds/types";
+import { TypeUrl, type EncodedResource, type EnvoyMessage, type Snapshot } from "../../../src/xds/types";
 import { type Msg, str } from "./msg";
 
 export interface XdsConfig {
@@ -22,17 +22,18 @@ const KINDS = [
   ["secrets", TypeUrl.Secret],
 ] as const;
 
-/** Decodes every resource of a snapshot from its bytes. */
-export function configFromSnapshot(snapshot: Snapshot): XdsConfig {
+/** A configuration of every kind, each resource decoded from bytes as Envoy receives them. */
+function decodedConfig(encoded: (key: (typeof KINDS)[number][0], typeUrl: TypeUrl) => Iterable<EncodedResource>): XdsConfig {
   const out: Record<string, Map<string, Msg>> = {};
   for (const [key, typeUrl] of KINDS) {
-    const table = new Map<string, Msg>();
-    for (const [name, resource] of snapshot.resources.get(typeUrl) ?? new Map()) {
-      table.set(name, decodeMessage(typeUrl, resource.bytes) as Msg);
-    }
-    out[key] = table;
+    out[key] = new Map([...encoded(key, typeUrl)].map(r => [r.name, decodeMessage(typeUrl, r.bytes) as Msg]));
   }
   return out as unknown as XdsConfig;
+}
+
+/** Decodes every resource of a snapshot from its bytes. */
+export function configFromSnapshot(snapshot: Snapshot): XdsConfig {
+  return decodedConfig((_key, typeUrl) => snapshot.resources.get(typeUrl)?.values() ?? []);
 }
 
 export interface HandWritten {
@@ -48,21 +49,7 @@ export interface HandWritten {
  * protos, encoded and decoded again, exactly like a rendered snapshot.
  */
 export function configFromMessages(parts: HandWritten): XdsConfig {
-  const out: Record<string, Map<string, Msg>> = {};
-  for (const [key, typeUrl] of KINDS) {
-    const table = new Map<string, Msg>();
-    for (const message of parts[key] ?? []) {
-      const encoded = encodeResource(typeUrl, message);
-      table.set(encoded.name, decodeMessage(typeUrl, encoded.bytes) as Msg);
-    }
-    out[key] = table;
-  }
-  return out as unknown as XdsConfig;
-}
-
-/** The route configuration of a name, or undefined. */
-export function routeConfig(config: XdsConfig, name: string): Msg | undefined {
-  return config.routes.get(name);
+  return decodedConfig((key, typeUrl) => (parts[key] ?? []).map(message => encodeResource(typeUrl, message)));
 }
 
 /** The ClusterLoadAssignment Envoy uses for an EDS cluster. */

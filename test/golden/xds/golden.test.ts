@@ -26,9 +26,8 @@ const SCRATCH = mkdtempSync(join(tmpdir(), "peg-golden-xds-"));
 
 afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
-/** Writes the assembled case, one YAML file per source, and returns the files in load order. */
-function assemble(input: string, objects: Array<{ source: string; object: Obj }>): string[] {
-  const root = join(SCRATCH, input.replace(/\.in\.yaml$/, ""));
+/** Writes the assembled case under `root`, one YAML file per source, and returns the files in load order. */
+function assemble(root: string, objects: Array<{ source: string; object: Obj }>): string[] {
   const bySource = new Map<string, Obj[]>();
   for (const { source, object } of objects) bySource.set(source, [...(bySource.get(source) ?? []), object]);
   return [...bySource].map(([source, objs]) => {
@@ -57,7 +56,7 @@ async function render(input: string): Promise<string> {
     run = await runTranslate([relative(process.cwd(), path)], "all", {});
   } else {
     const root = join(SCRATCH, input.replace(/\.in\.yaml$/, ""));
-    const raw = await runTranslate(assemble(input, objects), "all", {});
+    const raw = await runTranslate(assemble(root, objects), "all", {});
     run = { ...raw, stderr: raw.stderr.map(line => line.split(`${root}/`).join("")) };
     if (directive.show) {
       for (const wanted of directive.show) {

@@ -190,11 +190,6 @@ export class TestStream {
     });
   }
 
-  /** Responses already received and not yet taken by `next`. */
-  pending(): number {
-    return this.queue.length;
-  }
-
   close(): void {
     this.call.cancel();
   }
