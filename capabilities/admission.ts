@@ -13,6 +13,7 @@ import { loadConfig, type Config } from "../src/config";
 import {
   defaultBackend,
   defaultHTTPRoute,
+  defaultObject,
   denialMessage,
   oversizedViolation,
   policyConfigProblems,
@@ -126,12 +127,10 @@ function canonical(value: unknown): string {
 /** An object as the mutating webhook leaves it (a stored one may predate the webhook). */
 function defaulted(obj: Obj): Obj {
   try {
-    if (obj.kind === "Backend") return defaultBackend(obj as Backend) as Obj;
-    if (obj.kind === "HTTPRoute") return defaultHTTPRoute(obj as HTTPRoute) as Obj;
+    return defaultObject(obj) as Obj;
   } catch {
-    // fall through: compare as stored
+    return obj; // compare as stored
   }
-  return obj;
 }
 
 /**

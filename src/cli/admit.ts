@@ -1,16 +1,46 @@
 /**
- * What `kubectl apply` of the files would store, for the commands that translate them (`peg
- * translate`, `peg serve`): each HTTPRoute and Backend goes through the admission webhooks'
- * defaults and checks (denied objects are left out and reported), with the Services and
- * ReferenceGrants of the files answering the lookups; objects without metadata.generation get 1,
- * as the API server gives every object it creates, so conditions carry observedGeneration 1.
+ * What `kubectl apply` of the files would store, for the commands that read manifests: each
+ * HTTPRoute and Backend goes through the admission webhooks' defaults and checks, with the
+ * Services and ReferenceGrants of the files answering the lookups. `peg validate` reports every
+ * verdict; `peg translate` and `peg serve` leave denied objects out (and report them), and give
+ * objects without metadata.generation 1, as the API server gives every object it creates, so
+ * conditions carry observedGeneration 1.
  */
+import type { ReferenceGrant, Service } from "../apis";
+import { type PolicyConfig, type PolicyLookup, type PolicyResult, defaultObject, formatViolation, validateObject } from "../policy";
 import { inputKindOf } from "../store/objects";
-import { type PolicyConfig, defaultBackend, defaultHTTPRoute, formatViolation, validateObject } from "../policy";
 import type { LoadedObject } from "./load";
-import { fileLookup } from "./validate";
 
 type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** metadata.namespace, or "default" when there is none (as `kubectl apply` fills it in). */
+export const namespaceOf = (o: Obj): string => (isObj(o.metadata) && typeof o.metadata.namespace === "string" && o.metadata.namespace !== "" ? o.metadata.namespace : "default");
+export const nameOf = (o: Obj): string => (isObj(o.metadata) && typeof o.metadata.name === "string" ? o.metadata.name : "?");
+
+/** Lookups answered by the given objects, as a cluster holding just those objects would answer. */
+export function fileLookup(objects: Obj[]): PolicyLookup {
+  const services = new Map<string, Service>();
+  const grants = new Map<string, ReferenceGrant[]>();
+  for (const o of objects) {
+    const kind = inputKindOf(o);
+    if (kind === "Service") services.set(`${namespaceOf(o)}/${nameOf(o)}`, o as Service);
+    if (kind === "ReferenceGrant") grants.set(namespaceOf(o), [...(grants.get(namespaceOf(o)) ?? []), o as ReferenceGrant]);
+  }
+  return {
+    service: (ns, name) => services.get(`${ns}/${name}`),
+    referenceGrants: ns => grants.get(ns) ?? [],
+  };
+}
+
+/** One object through the mutating webhook (`defaulted`) and then the validating one. */
+export async function admit(object: Obj, lookup: PolicyLookup, policy: PolicyConfig): Promise<PolicyResult & { defaulted: Obj }> {
+  const defaulted = defaultObject(object) as Obj;
+  return { defaulted, ...(await validateObject(defaulted, lookup, policy)) };
+}
 
 export interface Admitted {
   file: string;
@@ -26,10 +56,6 @@ export interface Denial {
   object: string;
   /** Every violation, formatted as the webhook's denial message formats it. */
   messages: string[];
-}
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 export function describeObject(o: Obj): string {
@@ -49,11 +75,9 @@ export async function admitObjects(objects: LoadedObject[], policy: PolicyConfig
   const admitted: Admitted[] = [];
   const denials: Denial[] = [];
   for (const { file, object } of objects) {
-    const kind = inputKindOf(object);
-    const defaulted = kind === "HTTPRoute" ? defaultHTTPRoute(object as never) : kind === "Backend" ? defaultBackend(object as never) : object;
-    const { violations } = await validateObject(defaulted, lookup, policy);
+    const { defaulted, violations } = await admit(object, lookup, policy);
     if (violations.length > 0) denials.push({ file, object: describeObject(object), messages: violations.map(formatViolation) });
-    else admitted.push({ file, original: object, stored: withGeneration(defaulted as Obj) });
+    else admitted.push({ file, original: object, stored: withGeneration(defaulted) });
   }
   return { admitted, denials };
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { Command } from "commander";
 import { parseAllDocuments } from "yaml";
 
 export interface LoadedObject {
@@ -33,6 +34,13 @@ const EXTENSIONS = [".yaml", ".yml", ".json"];
 export interface LoadOptions {
   /** Also read the subdirectories of directories (default: only the files directly in them). */
   recursive?: boolean;
+}
+
+/** The options of every command that reads manifests: `-f` (repeatable) and `-R`, as `kubectl apply` has them. */
+export function fileOptions(command: Command): Command {
+  return command
+    .requiredOption("-f, --file <path>", "manifest file or directory (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("-R, --recursive", "also read the subdirectories of directories");
 }
 
 /** The manifest files under the given paths: files as given, directories walked in name order. */

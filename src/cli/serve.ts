@@ -13,19 +13,18 @@ import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../config";
-import type { StatusEntry } from "../ir/status";
 import { Pipeline } from "../pipeline";
-import { inputKindOf, storeFromObjects } from "../store/objects";
+import { storeFromObjects } from "../store/objects";
 import { translate } from "../translate";
 import { SnapshotCache } from "../xds/cache";
 import { HttpServer } from "../xds/http";
 import { XdsServer, type XdsTlsOptions, parseAddress } from "../xds/server";
 import { XdsMetrics } from "../xds/server/metrics";
 import { type Snapshot, TypeUrl } from "../xds/types";
-import { type LoadedObject, manifestFiles, parseManifests } from "./load";
-import { statusTable } from "./serve-status";
-import { statusObject } from "./translate";
 import { admitObjects } from "./admit";
+import { type LoadedObject, fileOptions, manifestFiles, parseManifests } from "./load";
+import { withStatus } from "./resources";
+import { statusTable } from "./serve-status";
 
 export interface ServeOptions {
   files: string[];
@@ -89,8 +88,6 @@ export class Debouncer {
   }
 }
 
-type Obj = Record<string, unknown>;
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -104,28 +101,6 @@ function summary(s: Snapshot): string {
     plural(n(TypeUrl.Endpoint), "endpoint set"),
     plural(n(TypeUrl.Secret), "secret"),
   ].join(", ");
-}
-
-function refKey(group: string, kind: string, namespace: string | undefined, name: string): string {
-  return [group, kind, namespace ?? "", name].join("\u0000");
-}
-
-/** The objects that received status, each with it, as `peg translate` prints them under `resources`. */
-function withStatus(stored: Obj[], report: readonly StatusEntry[]): Obj[] {
-  const byRef = new Map<string, Obj>();
-  for (const o of stored) {
-    const meta = (o.metadata ?? {}) as Obj;
-    const group = typeof o.apiVersion === "string" && o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
-    const kind = inputKindOf(o);
-    const ns = kind === "GatewayClass" || kind === "Namespace" ? undefined : String(meta.namespace ?? "default");
-    byRef.set(refKey(group, String(o.kind), ns, String(meta.name)), o);
-  }
-  const out: Obj[] = [];
-  for (const entry of report) {
-    const o = byRef.get(refKey(entry.ref.group, entry.ref.kind, entry.ref.namespace, entry.ref.name));
-    if (o) out.push({ ...o, status: statusObject(entry.status, (o.status ?? {}) as Obj) });
-  }
-  return out;
 }
 
 export class StandaloneServer {
@@ -218,13 +193,12 @@ export class StandaloneServer {
     const { objects, files } = this.load();
     if (this.options.watch !== false && !this.stopped) this.watchFiles(files);
     const admission = await admitObjects(objects, loadConfig(this.io.env).policy);
-    const stored = admission.admitted.map(a => a.stored);
     const denials = admission.denials.flatMap(d => d.messages.map(m => `denied ${d.object} (${d.file}): ${m}`));
-    const result = this.pipeline.update(storeFromObjects(stored).store);
+    const result = this.pipeline.update(storeFromObjects(admission.admitted.map(a => a.stored)).store);
     this.metrics.translations++;
     if (result.problems.length > 0) this.metrics.translationFailures++;
     this.metrics.translateDuration.observe(this.timers.now() - startedAt);
-    this.statusObjects = withStatus(stored, result.status);
+    this.statusObjects = withStatus(admission.admitted, result.status, "stored");
     this.publish(result.snapshots, new Set(result.ir.gateways.map(g => g.key)));
     this.printOnChange("denials", denials.map(d => `peg serve: ${d}`), line => this.io.err(line));
     this.printOnChange("problems", result.problems.map(p => `peg serve: Gateway ${p.gateway}: ${p.message}`), line => this.io.err(line));
@@ -332,11 +306,7 @@ export async function runServe(options: ServeOptions, io: ServeIO, signal?: Abor
 }
 
 export function registerServe(program: Command): void {
-  program
-    .command("serve")
-    .description("serve xDS for the Gateways in manifest files, print their status, and follow changes to the files")
-    .requiredOption("-f, --file <path>", "manifest file or directory (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
-    .option("-R, --recursive", "also read the subdirectories of directories")
+  fileOptions(program.command("serve").description("serve xDS for the Gateways in manifest files, print their status, and follow changes to the files"))
     .option("--xds-address <host:port>", "where the xDS (ADS) server listens", "127.0.0.1:18000")
     .option("--http-address <host:port>", "where /healthz, /metrics and /config_dump are served", "127.0.0.1:19000")
     .option("--tls-cert <file>", "PEM certificate chain of the xDS server (enables TLS)")

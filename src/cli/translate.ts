@@ -19,15 +19,14 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { stringify } from "yaml";
-import type { ReferenceGrant, Service } from "../apis";
 import { loadConfig } from "../config";
-import type { StatusData, StatusEntry } from "../ir/status";
 import { Pipeline } from "../pipeline";
-import { inputKindOf, storeFromObjects } from "../store/objects";
+import { storeFromObjects } from "../store/objects";
 import { translate } from "../translate";
 import { DUMP_TYPES, type DumpType, configDump } from "../xds/configdump";
-import { type Admitted, admitObjects } from "./admit";
-import { loadManifests } from "./load";
+import { admitObjects } from "./admit";
+import { fileOptions, loadManifests } from "./load";
+import { withStatus } from "./resources";
 
 interface TranslateOptions {
   file: string[];
@@ -39,11 +38,7 @@ interface TranslateOptions {
 type Obj = Record<string, unknown>;
 
 export function registerTranslate(program: Command): void {
-  program
-    .command("translate")
-    .description("print the status and the Envoy configuration (as a config dump) that the manifests produce")
-    .requiredOption("-f, --file <path>", "manifest file or directory (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
-    .option("-R, --recursive", "also read the subdirectories of directories")
+  fileOptions(program.command("translate").description("print the status and the Envoy configuration (as a config dump) that the manifests produce"))
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .addOption(new Option("--type <type>", "Envoy resource type to print").choices(["all", ...DUMP_TYPES]).default("all"))
     .action(async (opts: TranslateOptions) => {
@@ -87,53 +82,4 @@ export async function runTranslate(
 /** The document as printed. */
 export function format(doc: unknown, output: "yaml" | "json"): string {
   return output === "json" ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function refKey(group: string, kind: string, namespace: string | undefined, name: string): string {
-  return `${group}\u0000${kind}\u0000${namespace ?? ""}\u0000${name}`;
-}
-
-/** The input objects that received status, in status report order, each with its status. */
-function withStatus(admitted: Admitted[], report: StatusEntry[]): Obj[] {
-  const byRef = new Map<string, Obj>();
-  for (const { original, stored } of admitted) {
-    const kind = inputKindOf(stored);
-    if (!kind || !isObj(stored.metadata)) continue;
-    const group = typeof stored.apiVersion === "string" && stored.apiVersion.includes("/") ? stored.apiVersion.split("/")[0] : "";
-    const clusterScoped = kind === "GatewayClass" || kind === "Namespace";
-    const ns = clusterScoped ? undefined : typeof stored.metadata.namespace === "string" ? stored.metadata.namespace : "default";
-    byRef.set(refKey(group, String(stored.kind), ns, String(stored.metadata.name)), original);
-  }
-  const out: Obj[] = [];
-  for (const entry of report) {
-    const original = byRef.get(refKey(entry.ref.group, entry.ref.kind, entry.ref.namespace, entry.ref.name));
-    if (!original) continue;
-    out.push({ ...original, status: statusObject(entry.status, isObj(original.status) ? original.status : {}) });
-  }
-  return out;
-}
-
-/** StatusData as the object's `status` field; entries of other controllers already there are kept. */
-export function statusObject(data: StatusData, existing: Obj): Obj {
-  switch (data.kind) {
-    case "conditions":
-      return { conditions: data.conditions };
-    case "gateway":
-      return { addresses: data.addresses, conditions: data.conditions, listeners: data.listeners };
-    case "parents": {
-      const ours = new Set(data.parents.map(p => p.controllerName));
-      const others = (Array.isArray(existing.parents) ? existing.parents : []).filter(p => isObj(p) && !ours.has(String(p.controllerName)));
-      return { parents: [...others, ...data.parents] };
-    }
-    default: {
-      const ours = new Set(data.ancestors.map(p => p.controllerName));
-      const others = (Array.isArray(existing.ancestors) ? existing.ancestors : []).filter(p => isObj(p) && !ours.has(String(p.controllerName)));
-      const ancestors = data.ancestors.map(a => ({ ancestorRef: a.parentRef, controllerName: a.controllerName, conditions: a.conditions }));
-      return { ancestors: [...others, ...ancestors] };
-    }
-  }
 }

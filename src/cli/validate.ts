@@ -15,13 +15,11 @@
  * not be read or parsed (or no manifest was found), else 1 when any object was denied, else 0.
  */
 import { Option, type Command } from "commander";
-import type { ReferenceGrant, Service } from "../apis";
 import { loadConfig } from "../config";
-import { type PolicyConfig, type PolicyLookup, type Violation, defaultBackend, defaultHTTPRoute, denialMessage, validateObject } from "../policy";
+import { type PolicyConfig, type PolicyLookup, type Violation, denialMessage } from "../policy";
 import { inputKindOf } from "../store/objects";
-import { type LoadError, type LoadedObject, loadManifests } from "./load";
-
-type Obj = Record<string, unknown>;
+import { admit, fileLookup, nameOf, namespaceOf } from "./admit";
+import { type LoadError, type LoadedObject, fileOptions, loadManifests } from "./load";
 
 /** The verdict on one Backend or HTTPRoute. */
 export interface ValidateResult {
@@ -47,35 +45,12 @@ export interface ValidateReport {
   summary: { files: number; objects: number; checked: number; denied: number; warnings: number; errors: number };
 }
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-const namespaceOf = (o: Obj): string => (isObj(o.metadata) && typeof o.metadata.namespace === "string" && o.metadata.namespace !== "" ? o.metadata.namespace : "default");
-const nameOf = (o: Obj): string => (isObj(o.metadata) && typeof o.metadata.name === "string" ? o.metadata.name : "?");
-
-/** Lookups answered by the given objects, as a cluster holding just those objects would answer. */
-export function fileLookup(objects: Obj[]): PolicyLookup {
-  const services = new Map<string, Service>();
-  const grants = new Map<string, ReferenceGrant[]>();
-  for (const o of objects) {
-    const kind = inputKindOf(o);
-    if (kind === "Service") services.set(`${namespaceOf(o)}/${nameOf(o)}`, o as Service);
-    if (kind === "ReferenceGrant") grants.set(namespaceOf(o), [...(grants.get(namespaceOf(o)) ?? []), o as ReferenceGrant]);
-  }
-  return {
-    service: (ns, name) => services.get(`${ns}/${name}`),
-    referenceGrants: ns => grants.get(ns) ?? [],
-  };
-}
-
 /** Defaults then checks one object, as the mutating and validating webhooks would. */
 async function check(loaded: LoadedObject, lookup: PolicyLookup, policy: PolicyConfig): Promise<ValidateResult | undefined> {
   const { object } = loaded;
   const kind = inputKindOf(object);
   if (kind !== "Backend" && kind !== "HTTPRoute") return undefined;
-  const stored = kind === "Backend" ? defaultBackend(object as never) : defaultHTTPRoute(object as never);
-  const { violations, warnings } = await validateObject(stored, lookup, policy);
+  const { violations, warnings } = await admit(object, lookup, policy);
   return {
     file: loaded.file,
     document: loaded.doc,
@@ -143,11 +118,7 @@ interface ValidateOptions {
 }
 
 export function registerValidate(program: Command): void {
-  program
-    .command("validate")
-    .description("check Backends and HTTPRoutes against the admission policy, offline")
-    .requiredOption("-f, --file <path>", "manifest file or directory (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
-    .option("-R, --recursive", "also read the subdirectories of directories")
+  fileOptions(program.command("validate").description("check Backends and HTTPRoutes against the admission policy, offline"))
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (opts: ValidateOptions) => {
       const report = await runValidate(opts.file, process.env, opts.recursive === true);

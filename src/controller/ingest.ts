@@ -37,17 +37,12 @@ export interface IngestOptions {
 
 type Table = Map<string, KubeObject>;
 
-function sameExceptStatus(a: KubeObject, b: KubeObject): boolean {
-  const { status: _sa, metadata: ma, ...ra } = a as KubeObject & { status?: unknown };
-  const { status: _sb, metadata: mb, ...rb } = b as KubeObject & { status?: unknown };
-  return deepEqual(ra, rb) && deepEqual({ ...ma, resourceVersion: undefined }, { ...mb, resourceVersion: undefined });
-}
-
-function sameIgnoringVersion(a: KubeObject, b: KubeObject): boolean {
-  return (
-    deepEqual({ ...a, metadata: undefined }, { ...b, metadata: undefined }) &&
-    deepEqual({ ...a.metadata, resourceVersion: undefined }, { ...b.metadata, resourceVersion: undefined })
-  );
+/** How `b` differs from `a`, resourceVersion aside: not at all, in `status` only, or elsewhere. */
+function difference(a: KubeObject, b: KubeObject): "none" | "status" | "other" {
+  const { status: sa, metadata: ma, ...ra } = a as KubeObject & { status?: unknown };
+  const { status: sb, metadata: mb, ...rb } = b as KubeObject & { status?: unknown };
+  if (!deepEqual(ra, rb) || !deepEqual({ ...ma, resourceVersion: undefined }, { ...mb, resourceVersion: undefined })) return "other";
+  return deepEqual(sa, sb) ? "none" : "status";
 }
 
 const rank: Record<Effect, number> = { none: 0, status: 1, spec: 2 };
@@ -151,8 +146,9 @@ export class Ingest {
       if (order !== undefined && order <= 0) return "none";
     }
     table.set(key, obj);
-    if (held && sameIgnoringVersion(held, obj)) return "none";
-    if (held && STATUS_KINDS.has(kind) && held.metadata?.uid === uid && sameExceptStatus(held, obj)) return "status";
+    const diff = held ? difference(held, obj) : "other";
+    if (diff === "none") return "none";
+    if (diff === "status" && STATUS_KINDS.has(kind) && held!.metadata?.uid === uid) return "status";
     this.markPending(kind, key);
     return "spec";
   }

@@ -52,7 +52,6 @@ export const SERVICE_ACCOUNT: KindInfo = {
   plural: "serviceaccounts",
   namespaced: true,
 };
-export const EVENT: KindInfo = { group: "", version: "v1", kind: "Event", plural: "events", namespaced: true };
 
 /** `apiVersion` of a kind: `v1` for the core group, `group/version` otherwise. */
 export function apiVersionOf(info: Pick<KindInfo, "group" | "version">): string {

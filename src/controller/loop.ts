@@ -101,13 +101,11 @@ export interface RebuildLoopDeps {
   store(): Store;
   pipeline: PipelineLike;
   /** Publishes the snapshots (the xDS cache). */
-  publish(snapshots: ReadonlyMap<string, Snapshot>): void;
+  publish(snapshots: ReadonlyMap<string, Snapshot>, result: PipelineOutput): void;
   /** Receives each result: status writer and data plane. Must not throw; may be async (not awaited). */
   onResult(result: PipelineOutput, store: Store): void;
   log: Logger;
   timers: Timers;
-  quietMs?: number;
-  capMs?: number;
 }
 
 export interface LoopStats {
@@ -123,8 +121,8 @@ export class RebuildLoop {
 
   constructor(private readonly deps: RebuildLoopDeps) {
     this.debouncer = new Debouncer(() => this.rebuild(), {
-      quietMs: deps.quietMs ?? 100,
-      capMs: deps.capMs ?? 500,
+      quietMs: 100,
+      capMs: 500,
       timers: deps.timers,
       onError: err => deps.log.error("rebuild failed", { error: errorMessage(err) }),
     });
@@ -182,7 +180,7 @@ export class RebuildLoop {
       deps.log.warn("pipeline reported problems", { problems: result.problems.slice(0, 20), count: result.problems.length });
     }
     try {
-      deps.publish(result.snapshots);
+      deps.publish(result.snapshots, result);
     } catch (err) {
       this.stats.failures++;
       deps.log.error("publishing snapshots failed", { error: errorMessage(err) });

@@ -41,11 +41,6 @@ const log: Logger = {
 let instance: Watcher | undefined;
 let xds: XdsServer | undefined;
 
-/** The running watcher, if this process is the watcher. */
-export function currentWatcher(): Watcher | undefined {
-  return instance;
-}
-
 /** A Watch callback that feeds an input kind's events to the watcher. */
 export function ingestWatch(kind: InputKind, deleted = false): (obj: unknown, phase: string) => void {
   return (obj, phase) => instance?.event(kind, deleted ? "DELETED" : (phase as WatchPhase), obj);

@@ -42,10 +42,12 @@ export interface StatusWriterDeps {
   controllerName: string;
   timers: Timers;
   log: Logger;
-  concurrency?: number;
-  /** Conflict retries per write before giving up until the next submit. */
-  maxConflicts?: number;
 }
+
+/** Writes in flight at once. */
+const CONCURRENCY = 16;
+/** Conflict retries per write before giving up until the next submit. */
+const MAX_CONFLICTS = 5;
 
 type Desired = { kind: InputKind; namespace?: string; name: string } & ({ data: StatusData } | { withdraw: "parents" | "ancestors" });
 
@@ -132,9 +134,8 @@ export class StatusWriter {
   }
 
   private pump(): void {
-    const limit = this.deps.concurrency ?? 16;
     for (const key of this.queue) {
-      if (this.active >= limit) break;
+      if (this.active >= CONCURRENCY) break;
       if (this.inflight.has(key)) continue;
       this.queue.delete(key);
       this.inflight.add(key);
@@ -153,9 +154,8 @@ export class StatusWriter {
   }
 
   private async write(key: string): Promise<void> {
-    const maxConflicts = this.deps.maxConflicts ?? 5;
     let current: KubeObject | undefined;
-    for (let conflicts = 0; conflicts <= maxConflicts; conflicts++) {
+    for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
       const d = this.desired.get(key);
       if (!d) return;
       current ??= this.deps.observed(d.kind, d.namespace, d.name);

@@ -7,6 +7,7 @@
  */
 import { INPUT_KINDS, type InputKind, type KubeObject } from "../apis";
 import type { Config } from "../config";
+import type { Store } from "../store";
 import type { Snapshot } from "../xds/types";
 import { dataPlaneNames, MANAGED_SELECTOR } from "./dataplane/names";
 import { DeploymentTracker } from "./dataplane/deployments";
@@ -31,9 +32,6 @@ export interface WatcherDeps {
   log: Logger;
   /** Periodic full relist (default 10 minutes; 0 disables). */
   resyncMs?: number;
-  quietMs?: number;
-  capMs?: number;
-  statusConcurrency?: number;
 }
 
 export interface WatcherStats {
@@ -75,18 +73,15 @@ export class Watcher {
       controllerName: deps.config.controllerName,
       timers,
       log,
-      concurrency: deps.statusConcurrency,
     });
     if (deps.provisioning) this.provisioner = new Provisioner({ ...deps.provisioning, client, timers, log });
     this.loop = new RebuildLoop({
       store: () => this.ingest.store,
       pipeline: deps.pipeline,
-      publish: () => undefined,
-      onResult: result => this.onResult(result),
+      publish: (snapshots, result) => deps.publish(snapshots, result),
+      onResult: (result, store) => this.onResult(result, store),
       log,
       timers,
-      quietMs: deps.quietMs,
-      capMs: deps.capMs,
     });
   }
 
@@ -109,9 +104,7 @@ export class Watcher {
     };
   }
 
-  private onResult(result: PipelineOutput): void {
-    const store = this.ingest.store;
-    this.deps.publish(result.snapshots, result);
+  private onResult(result: PipelineOutput, store: Store): void {
     this.writer.submit(
       reportWithDataPlane(result.status, (ns, name) => this.observe(ns, name)),
       store,

@@ -20,7 +20,7 @@ import { LABEL_MANAGED_BY, MANAGED_BY } from "./dataplane/names";
 import type { XdsClientTLS } from "./dataplane/resources";
 import type { WatcherOptions } from "./options";
 import { WATCHER_POD_LABELS } from "./options";
-import { caStillGood, createCA, issue, stillGood, xdsServiceNames, type KeyPair } from "./xdstls";
+import { caStillGood, createCA, issue, renewalTime, stillGood, xdsServiceNames, type KeyPair } from "./xdstls";
 
 export interface ServerMaterial {
   ca: KeyPair;
@@ -96,21 +96,26 @@ export async function ensureServerMaterial(client: KubeClient, o: WatcherOptions
 
 /**
  * A Gateway's client certificate: the one in its Secret when that still chains to `ca`, else the
- * one issued earlier in this process, else a new one.
+ * one issued earlier in this process, else a new one. Provisioning asks after every rebuild: a
+ * Secret holding the pair this source last returned is not checked again until it is due for
+ * renewal (checking costs milliseconds).
  */
 export function clientTLSSource(ca: KeyPair, now: () => number): (gw: { namespace: string; name: string }, existing: KubeObject | undefined) => XdsClientTLS {
-  const issued = new Map<string, KeyPair>();
+  const issued = new Map<string, { pair: KeyPair; renewAt: number }>();
   return (gw, existing) => {
     const cn = `${gw.namespace}/${gw.name}`;
     const d = secretData(existing);
     const fromSecret = { cert: d["tls.crt"], key: d["tls.key"] };
-    let pair: KeyPair | undefined;
-    if (d["ca.crt"] === ca.cert && stillGood(fromSecret, ca, cn, now())) pair = fromSecret as KeyPair;
+    const last = issued.get(cn);
+    const inSecret = last && d["ca.crt"] === ca.cert && fromSecret.cert === last.pair.cert && fromSecret.key === last.pair.key;
+    let pair: KeyPair;
+    if (inSecret && now() <= last.renewAt) pair = last.pair;
+    else if (d["ca.crt"] === ca.cert && stillGood(fromSecret, ca, cn, now())) pair = fromSecret as KeyPair;
     else {
-      const mine = issued.get(cn);
+      const mine = last?.pair;
       pair = mine && stillGood(mine, ca, cn, now()) ? mine : issue(ca, { commonName: cn, uris: [gatewayUri(gw.namespace, gw.name)], usage: "client", nowMs: now() });
     }
-    issued.set(cn, pair);
+    if (pair !== last?.pair) issued.set(cn, { pair, renewAt: renewalTime(pair.cert) });
     return { caCert: ca.cert, cert: pair.cert, key: pair.key };
   };
 }

@@ -110,6 +110,11 @@ export function stillGood(pair: Partial<KeyPair> | undefined, ca: KeyPair, commo
   }
 }
 
+/** When a certificate is due for reissue: RENEW_BEFORE_MS before it expires. */
+export function renewalTime(cert: string): number {
+  return Date.parse(new X509Certificate(cert).validTo) - RENEW_BEFORE_MS;
+}
+
 /** True when `ca` is a usable CA (parses, key matches, not close to expiry). */
 export function caStillGood(ca: Partial<KeyPair> | undefined, nowMs: number): ca is KeyPair {
   if (!ca?.cert || !ca.key) return false;

@@ -59,7 +59,7 @@ export function staleGateways(ir: IR, managed: Iterable<KubeObject>): string[] {
 
 export interface ProvisionerDeps {
   client: Pick<KubeClient, "apply" | "delete">;
-  /** The Envoy bootstrap (YAML) for a Gateway. */
+  /** The Envoy bootstrap (YAML) for a Gateway; depends on nothing else, so it is asked once per Gateway. */
   bootstrap(gateway: { namespace: string; name: string }): string;
   /** The xDS client certificate of a Gateway: the one in `existing` (its Secret) when still good. */
   clientTLS(gateway: { namespace: string; name: string }, existing: KubeObject | undefined): XdsClientTLS;
@@ -79,6 +79,8 @@ export interface ProvisionInput {
 
 export class Provisioner {
   private readonly applied = new Map<string, string>();
+  /** Bootstrap per Gateway key (building one checks it against the proto: milliseconds each run). */
+  private readonly bootstraps = new Map<string, string>();
   private running?: Promise<void>;
   private next?: ProvisionInput;
   private failures = 0;
@@ -127,7 +129,7 @@ export class Provisioner {
       const names = dataPlaneNames(gw.namespace, gw.name);
       try {
         const tls = this.deps.clientTLS(gw, store.get("Secret", gw.namespace, names.secret));
-        const objects = buildDataPlane(info, this.deps.bootstrap(gw), tls, this.deps.options);
+        const objects = buildDataPlane(info, this.bootstrap(gw), tls, this.deps.options);
         for (const obj of objects) ok = (await this.apply(obj)) && ok;
       } catch (err) {
         ok = false;
@@ -137,6 +139,12 @@ export class Provisioner {
     const managed = [...store.list("Service"), ...store.list("ConfigMap"), ...store.list("Secret"), ...extraManaged];
     for (const key of staleGateways(ir, managed)) ok = (await this.remove(key)) && ok;
     return ok;
+  }
+
+  private bootstrap(gw: GatewayIR): string {
+    let bootstrap = this.bootstraps.get(gw.key);
+    if (bootstrap === undefined) this.bootstraps.set(gw.key, (bootstrap = this.deps.bootstrap(gw)));
+    return bootstrap;
   }
 
   private async apply(obj: KubeObject): Promise<boolean> {
@@ -158,6 +166,7 @@ export class Provisioner {
   private async remove(gatewayKey: string): Promise<boolean> {
     const [namespace, name] = gatewayKey.split("/");
     const names = dataPlaneNames(namespace, name);
+    this.bootstraps.delete(gatewayKey);
     const targets: Array<[string, string]> = [
       ["Service", names.service],
       ["Deployment", names.deployment],
